@@ -1,0 +1,50 @@
+# The two commands of the README (`make demo`, `make test`) and their parts.
+# CMake does the building; this file only strings the steps together.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help deps release asan native test unit integration memory format format-check demo bench fuzz clean
+
+help:
+	@echo "make demo    install what is missing, build, serve and measure every workload"
+	@echo "make test    install what is missing, build both configurations, run every test"
+	@echo "make bench   micro-benchmarks and the server cost benchmark against nginx and fasthttp"
+	@echo "make deps | release | asan | native | format | format-check | fuzz | clean"
+
+deps:
+	@scripts/deps.sh
+
+release: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release
+
+asan: deps
+	@cmake --preset asan >/dev/null
+	@cmake --build --preset asan
+
+native: deps
+	@cmake --preset native >/dev/null
+	@cmake --build --preset native
+
+test: release asan
+	@scripts/test.sh
+
+demo: release
+	@scripts/demo.sh
+
+bench: release
+	@build/release/bench/bench_http_parser --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+	@bench/peers/build-go-peers.sh
+	@bench/serve-cost.sh
+
+fuzz: asan
+	@tests/fuzz/run.sh
+
+format:
+	@git ls-files -z '*.cc' '*.h' | xargs -0 clang-format-14 -i
+
+format-check:
+	@scripts/check-format.sh
+
+clean:
+	rm -rf build

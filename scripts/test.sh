@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Every test, as `make test` runs them after both builds:
+#   1. unit tests and the fuzz corpus replay + a short deterministic fuzzing pass, under
+#      ASan+UBSan (clang);
+#   2. the unit tests again, built by g++ in release;
+#   3. integration tests against the ASan+UBSan server;
+#   4. the tests that measure memory (RSS, allocations) against the release build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python=/usr/bin/python3 # Debian's, which has pytest and h11 from `make deps`
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+scripts/check-format.sh
+ctest --test-dir build/asan --output-on-failure -j2
+ctest --test-dir build/release --output-on-failure -j2 -E '^fuzz_'
+RPSLAB_BIN=build/asan/rpslab "$python" -m pytest -q tests/integration -m "not release" -p no:cacheprovider
+RPSLAB_RELEASE_BIN=build/release/rpslab RPSLAB_ALLOC_BIN=build/release/rpslab_alloc_count \
+    "$python" -m pytest -q tests/integration -m release -p no:cacheprovider

@@ -1,0 +1,121 @@
+// `rpslab`: the subcommands and their flags. Flag parsing and wiring only; every
+// behaviour lives in the modules.
+#include "app/pool_dump.h"
+#include "app/workloads.h"
+#include "cli/duration.h"
+#include "core/error.h"
+#include "server/config.h"
+#include "server/server.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+#include <stdexcept>
+#include <string>
+
+namespace {
+
+using namespace rpslab;
+
+struct serve_flags {
+    std::string listen = "127.0.0.1:8080";
+    unsigned workers = 0;
+    std::string cpus;
+    std::size_t max_conns = 0;
+    std::string max_header_bytes = "64K";
+    std::string max_body_bytes = "16M";
+    std::string max_request_line_bytes = "16K";
+    std::size_t max_header_count = 128;
+    std::string header_timeout = "10s";
+    std::string idle_timeout = "60s";
+    std::string grace = "10s";
+    std::uint64_t seed = 42;
+};
+
+void add_serve(CLI::App& app, serve_flags& f) {
+    auto* cmd = app.add_subcommand("serve", "Run the HTTP/1.1 server (one event loop per worker thread)");
+    cmd->add_option("--listen", f.listen, "HOST:PORT to listen on (port 0 picks a free one)")->capture_default_str();
+    cmd->add_option("--workers", f.workers, "Worker threads (default: one per CPU in --cpus or the affinity mask)");
+    cmd->add_option("--cpus", f.cpus, "CPUs to pin workers to, e.g. 2-7 or 0,2,4 (worker i on the i-th)");
+    cmd->add_option("--max-conns", f.max_conns, "Open connections per worker; more are closed at once (0: no limit)");
+    cmd->add_option("--max-header-bytes", f.max_header_bytes, "Request line and header section limit (431)")
+        ->capture_default_str();
+    cmd->add_option("--max-body-bytes", f.max_body_bytes, "Request body limit (413)")->capture_default_str();
+    cmd->add_option("--max-request-line-bytes", f.max_request_line_bytes, "Request line limit (414)")
+        ->capture_default_str();
+    cmd->add_option("--max-header-count", f.max_header_count, "Header fields limit (431)")->capture_default_str();
+    cmd->add_option("--header-timeout", f.header_timeout, "From a request's first byte to its whole head")
+        ->capture_default_str();
+    cmd->add_option("--idle-timeout", f.idle_timeout, "A connection without progress is closed after")
+        ->capture_default_str();
+    cmd->add_option("--grace", f.grace, "After SIGTERM, how long requests in flight may take")->capture_default_str();
+    cmd->add_option("--seed", f.seed, "Seed of the generated products and orders")->capture_default_str();
+}
+
+server::serve_config to_config(const serve_flags& f) {
+    server::serve_config c;
+    c.listen = core::parse_endpoint(f.listen);
+    c.workers = f.workers;
+    if (!f.cpus.empty()) {
+        c.cpus = server::parse_cpu_list(f.cpus);
+    }
+    c.max_conns = f.max_conns;
+    c.limits.max_header_bytes = static_cast<std::size_t>(cli::parse_bytes(f.max_header_bytes));
+    c.limits.max_body_bytes = cli::parse_bytes(f.max_body_bytes);
+    c.limits.max_request_line_bytes = static_cast<std::size_t>(cli::parse_bytes(f.max_request_line_bytes));
+    c.limits.max_header_count = f.max_header_count;
+    c.header_timeout_ms = cli::parse_duration_ms(f.header_timeout);
+    c.idle_timeout_ms = cli::parse_duration_ms(f.idle_timeout);
+    c.grace_ms = cli::parse_duration_ms(f.grace);
+    c.seed = f.seed;
+    return c;
+}
+
+int dump(const std::string& dir, std::uint64_t seed) {
+    app::dataset data = app::dataset::build(seed);
+    app::dump_pool(dir, data.products, data.orders);
+    std::fprintf(stderr, "rpslab: wrote the pool (seed %llu) to %s\n", static_cast<unsigned long long>(seed),
+                 dir.c_str());
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"rpslab: serve and measure HTTP at millions of requests per second"};
+    app.require_subcommand(1);
+    serve_flags serve;
+    add_serve(app, serve);
+    auto* pool = app.add_subcommand("pool", "The generated data the workloads serve");
+    pool->require_subcommand(1);
+    auto* dump_cmd = pool->add_subcommand("dump", "Write the exact bodies served, for peers to load");
+    std::string dump_dir;
+    std::uint64_t dump_seed = 42;
+    dump_cmd->add_option("DIR", dump_dir, "Directory to write into")->required();
+    dump_cmd->add_option("--seed", dump_seed, "Seed of the generated data")->capture_default_str();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return 1;
+    }
+    try {
+        if (app.got_subcommand("serve")) {
+            return server::serve_threads(to_config(serve));
+        }
+        return dump(dump_dir, dump_seed);
+    } catch (const std::invalid_argument& e) {
+        std::fprintf(stderr, "rpslab: %s\n", e.what());
+        return 1;
+    } catch (const core::sys_error& e) {
+        std::fprintf(stderr, "rpslab: %s\n", e.what());
+        return e.code() == EADDRINUSE || e.code() == EACCES || e.code() == EADDRNOTAVAIL ? 1 : 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "rpslab: %s\n", e.what());
+        return 2;
+    }
+}

@@ -1,0 +1,91 @@
+#include "server/config.h"
+
+#include <sched.h>
+
+#include <algorithm>
+#include <charconv>
+#include <stdexcept>
+#include <string>
+
+namespace rpslab::server {
+
+namespace {
+
+int parse_cpu(std::string_view text, std::string_view whole) {
+    int cpu = -1;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), cpu);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || cpu < 0 || cpu >= CPU_SETSIZE) {
+        throw std::invalid_argument("bad CPU list '" + std::string(whole) + "': '" + std::string(text) +
+                                    "' is not a CPU number");
+    }
+    return cpu;
+}
+
+} // namespace
+
+std::vector<int> parse_cpu_list(std::string_view text) {
+    std::vector<int> cpus;
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        auto comma = rest.find(',');
+        std::string_view part = rest.substr(0, comma);
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+        auto dash = part.find('-');
+        int first = parse_cpu(part.substr(0, dash), text);
+        int last = dash == std::string_view::npos ? first : parse_cpu(part.substr(dash + 1), text);
+        if (last < first) {
+            throw std::invalid_argument("bad CPU list '" + std::string(text) + "': range " + std::string(part) +
+                                        " is backwards");
+        }
+        for (int c = first; c <= last; ++c) {
+            cpus.push_back(c);
+        }
+    }
+    if (cpus.empty()) {
+        throw std::invalid_argument("bad CPU list '" + std::string(text) + "': empty");
+    }
+    return cpus;
+}
+
+std::vector<int> affinity_cpus() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    std::vector<int> cpus;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        for (int c = 0; c < CPU_SETSIZE; ++c) {
+            if (CPU_ISSET(c, &set)) {
+                cpus.push_back(c);
+            }
+        }
+    }
+    return cpus;
+}
+
+void resolve(serve_config& config) {
+    std::vector<int> allowed = affinity_cpus();
+    for (int cpu : config.cpus) {
+        bool ok = false;
+        for (int a : allowed) {
+            ok = ok || a == cpu;
+        }
+        if (!ok) {
+            throw std::invalid_argument("--cpus: CPU " + std::to_string(cpu) +
+                                        " is not in this process's affinity mask (see taskset -p $$)");
+        }
+    }
+    if (config.workers == 0) {
+        config.workers = static_cast<unsigned>(!config.cpus.empty() ? config.cpus.size() : std::max<std::size_t>(allowed.size(), 1));
+    }
+    if (config.workers > 4096) {
+        throw std::invalid_argument("--workers: at most 4096");
+    }
+    if (config.header_timeout_ms <= 0 || config.idle_timeout_ms <= 0 || config.grace_ms < 0) {
+        throw std::invalid_argument("timeouts must be positive");
+    }
+    if (config.limits.max_header_count == 0 || config.limits.max_header_bytes < 64 ||
+        config.limits.max_request_line_bytes < 16) {
+        throw std::invalid_argument("header limits are too small to parse any request");
+    }
+}
+
+} // namespace rpslab::server

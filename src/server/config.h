@@ -1,0 +1,39 @@
+// Everything `rpslab serve` is told on its command line, checked before anything starts.
+#pragma once
+
+#include "core/socket.h"
+#include "http/limits.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace rpslab::server {
+
+struct serve_config {
+    core::endpoint listen;
+    unsigned workers = 0;            // 0: one per CPU in the process's affinity mask (or per --cpus entry)
+    std::vector<int> cpus;           // worker i runs on cpus[i % size]; empty: unpinned
+    std::size_t max_conns = 0;       // per worker; 0: no limit but the open-files limit
+    http::limits limits;
+    std::int64_t header_timeout_ms = 10'000; // from a request's first byte to its complete head
+    std::int64_t idle_timeout_ms = 60'000;   // without any progress on a connection
+    std::int64_t grace_ms = 10'000;          // for in-flight requests after SIGTERM
+    std::uint64_t seed = 42;
+    // Unsent output above which a connection stops reading (backpressure): a slow reader
+    // makes the server stop reading its requests, so memory per connection stays bounded.
+    std::size_t max_pending_output_bytes = 1 << 20;
+    int listen_backlog = 4096;
+};
+
+// Parses a CPU list such as "0-3,6,8-9". Throws std::invalid_argument naming the bad part.
+std::vector<int> parse_cpu_list(std::string_view text);
+
+// The CPUs in the calling process's affinity mask, in order.
+std::vector<int> affinity_cpus();
+
+// Fills in defaults that depend on the machine (workers) and checks the rest; throws
+// std::invalid_argument with a message for the user.
+void resolve(serve_config& config);
+
+} // namespace rpslab::server

@@ -1,0 +1,338 @@
+#include "server/connection.h"
+
+#include "server/router.h"
+#include "server/worker.h"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+
+namespace rpslab::server {
+
+namespace {
+
+// Read-buffer sizes: what a connection keeps between requests, and the least free space
+// worth a recv. Larger requests grow the buffer to what they need (bounded by the limits)
+// and it shrinks back once they are done.
+constexpr std::size_t initial_read_bytes = 16 * 1024;
+constexpr std::size_t min_read_room = 4 * 1024;
+constexpr std::size_t kept_output_bytes = 64 * 1024;
+// recv calls per readable event: a client that never pauses cannot starve the others.
+constexpr int read_budget = 16;
+constexpr int max_iov = 64;
+
+} // namespace
+
+connection::connection(worker& owner) : _w(owner), _chunked(owner.config().limits) {}
+
+void connection::open(core::unique_fd fd) {
+    _fd = std::move(fd);
+    _in.ensure_tail_room(initial_read_bytes);
+    _chunk_raw = _chunk_decoded = _want_bytes = 0;
+    _chunked.reset();
+    _continue_sent = _partial_head = _close_after_flush = _peer_done = _draining = _lingering = _stalled = false;
+    _interest = EPOLLIN | EPOLLRDHUP;
+    if (!_w.loop().add(_fd.get(), _interest, this)) {
+        close();
+        return;
+    }
+    _w.arm_idle_timer(*this);
+}
+
+void connection::on_events(std::uint32_t events) {
+    if ((events & EPOLLERR) != 0) {
+        close();
+        return;
+    }
+    if (_lingering) {
+        linger_read();
+        return;
+    }
+    if ((events & EPOLLOUT) != 0) {
+        flush();
+    }
+    if (is_open() && (events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) != 0) {
+        read_available();
+    }
+    serve();
+}
+
+// Answers everything answerable, flushing as it goes, then decides what to wait for.
+void connection::serve() {
+    for (;;) {
+        if (!is_open()) {
+            return;
+        }
+        bool progressed = process();
+        flush();
+        // Requests held back by backpressure go on once their predecessors left: no epoll
+        // event would announce that, since their bytes are already in our buffer.
+        if (!is_open() || !progressed || !_out.empty()) {
+            break;
+        }
+    }
+    if (is_open()) {
+        after_io();
+    }
+}
+
+bool connection::read_available() {
+    _stalled = false;
+    const std::size_t max_buffer = _w.config().limits.max_header_bytes + _want_bytes;
+    for (int i = 0; i < read_budget && !_peer_done; ++i) {
+        if (_out.pending_bytes() >= _w.config().max_pending_output_bytes) {
+            break; // backpressure: leave the rest in the socket until the client reads
+        }
+        if (_in.tail_room() < min_read_room) {
+            if (_in.size() >= max_buffer) {
+                break; // the parser answers 431/413 from what is buffered
+            }
+            _in.ensure_tail_room(min_read_room);
+        }
+        std::size_t room = _in.tail_room();
+        ssize_t n = ::recv(_fd.get(), _in.tail(), room, 0);
+        if (n > 0) {
+            _in.commit(static_cast<std::size_t>(n));
+            if (static_cast<std::size_t>(n) < room) {
+                break; // most likely drained; level-triggered epoll says so if not
+            }
+        } else if (n == 0) {
+            _peer_done = true; // answer what was sent, then close (a half-closed client)
+        } else if (errno == EINTR) {
+            continue;
+        } else if (errno == EAGAIN) {
+            break;
+        } else {
+            close();
+            return false;
+        }
+    }
+    return true;
+}
+
+bool connection::process() {
+    bool progressed = false;
+    while (!_close_after_flush && !_in.empty()) {
+        if (_out.pending_bytes() >= _w.config().max_pending_output_bytes) {
+            return progressed;
+        }
+        if (!process_one()) {
+            return true; // an error or a closing request answered, or more bytes needed
+        }
+        progressed = true;
+    }
+    _partial_head = false;
+    return progressed;
+}
+
+bool connection::process_one() {
+    http::request req;
+    http::parse_result r = http::parse_request(_in.readable(), _w.config().limits, _w.fields(), req);
+    if (r.state == http::parse_status::incomplete) {
+        _partial_head = true;
+        _stalled = true;
+        return false;
+    }
+    _partial_head = false;
+    if (r.state == http::parse_status::error) {
+        answer_error(r.error, r.reason);
+        return false;
+    }
+    std::string_view body;
+    std::size_t total = 0;
+    if (!take_body(req, r.consumed, body, total)) {
+        _stalled = !_close_after_flush;
+        return false;
+    }
+    ++_w.counters().requests;
+    http::response resp = route(req, body, _w.work());
+    http::response_context ctx;
+    ctx.head_request = req.method == http::method::head;
+    ctx.http10 = req.version == http::version::http10;
+    ctx.keep_alive = req.keep_alive;
+    ctx.date = _w.date();
+    http::write_response(_out, resp, ctx);
+    // The request's views die here: the buffer may be rewound by consume().
+    _in.consume(total);
+    _chunk_raw = _chunk_decoded = _want_bytes = 0;
+    _chunked.reset();
+    _continue_sent = false;
+    if (!req.keep_alive) {
+        _close_after_flush = true;
+        return false;
+    }
+    return true;
+}
+
+// Whether the body of `req` is all here; if so, `body` views it (de-chunked) and `total` is
+// the request's length in the buffer. Otherwise asks for 100 Continue and more bytes.
+bool connection::take_body(const http::request& req, std::size_t head_bytes, std::string_view& body,
+                           std::size_t& total) {
+    char* start = _in.data();
+    std::size_t buffered = _in.size();
+    if (req.framing == http::body_framing::none) {
+        total = head_bytes;
+        return true;
+    }
+    bool complete = false;
+    if (req.framing == http::body_framing::content_length) {
+        _want_bytes = head_bytes + req.content_length;
+        complete = buffered >= _want_bytes;
+        if (complete) {
+            body = {start + head_bytes, req.content_length};
+            total = _want_bytes;
+        }
+    } else {
+        // Decode in place: data moves down to just after the head, so the body ends up
+        // contiguous. Raw bytes consumed earlier are not looked at again.
+        std::span<const char> raw(start + head_bytes + _chunk_raw, buffered - head_bytes - _chunk_raw);
+        http::chunked_result cr = _chunked.feed(raw, start + head_bytes + _chunk_decoded);
+        _chunk_raw += cr.consumed;
+        _chunk_decoded += cr.written;
+        if (cr.state == http::parse_status::error) {
+            answer_error(cr.error, cr.reason);
+            return false;
+        }
+        complete = cr.state == http::parse_status::complete;
+        // Room for the rest: whatever is decoded so far plus the largest body allowed.
+        _want_bytes = static_cast<std::size_t>(head_bytes + _w.config().limits.max_body_bytes);
+        if (complete) {
+            body = {start + head_bytes, _chunk_decoded};
+            total = head_bytes + _chunk_raw;
+        }
+    }
+    if (!complete && req.expect_continue && !_continue_sent && req.version == http::version::http11) {
+        http::write_continue(_out);
+        _continue_sent = true;
+    }
+    return complete;
+}
+
+void connection::answer_error(http::status status, std::string_view reason) {
+    ++_w.counters().bad_requests;
+    http::response resp = _w.work().error(status, reason);
+    http::response_context ctx;
+    ctx.keep_alive = false; // after a framing error nothing that follows can be trusted
+    ctx.date = _w.date();
+    http::write_response(_out, resp, ctx);
+    _in.clear();
+    _close_after_flush = true;
+}
+
+void connection::flush() {
+    iovec iov[max_iov];
+    while (!_out.empty()) {
+        int count = _out.gather(iov, max_iov);
+        msghdr msg{};
+        msg.msg_iov = iov;
+        msg.msg_iovlen = static_cast<std::size_t>(count);
+        ssize_t n = ::sendmsg(_fd.get(), &msg, MSG_NOSIGNAL);
+        if (n >= 0) {
+            _out.consume(static_cast<std::size_t>(n));
+            continue;
+        }
+        if (errno == EINTR) {
+            continue;
+        }
+        if (errno != EAGAIN) {
+            close(); // EPIPE, ECONNRESET: the peer is gone, and so are its responses
+        }
+        return;
+    }
+    _out.shrink_if_empty(kept_output_bytes);
+    if (_close_after_flush) {
+        start_linger();
+    }
+}
+
+// After a final response: send FIN, then read and drop what the client still sends until
+// it closes too. Closing at once with unread bytes queued would make the kernel send RST,
+// which can destroy the response before the client read it (RFC 9112 §9.6).
+void connection::start_linger() {
+    ::shutdown(_fd.get(), SHUT_WR);
+    _lingering = true;
+    _in.clear();
+    if (_interest != (EPOLLIN | EPOLLRDHUP)) {
+        _interest = EPOLLIN | EPOLLRDHUP;
+        _w.loop().modify(_fd.get(), _interest, this);
+    }
+    _w.arm_linger_timer(*this);
+    linger_read();
+}
+
+void connection::linger_read() {
+    for (int i = 0; i < read_budget; ++i) {
+        _in.clear();
+        ssize_t n = ::recv(_fd.get(), _in.tail(), _in.tail_room(), 0);
+        if (n > 0) {
+            continue;
+        }
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0 && errno == EAGAIN) {
+            return;
+        }
+        break; // EOF or an error: the client is done
+    }
+    close();
+}
+
+// Re-arms epoll and the connection's timer for what it waits for now, or closes it when
+// nothing more can come: the peer finished sending, or a drain found it idle.
+void connection::after_io() {
+    if (_lingering) {
+        return;
+    }
+    if (_out.empty() && ((_peer_done && _stalled) || (_peer_done && _in.empty()) || (_draining && _in.empty()))) {
+        close();
+        return;
+    }
+    const bool blocked = _out.pending_bytes() >= _w.config().max_pending_output_bytes;
+    std::uint32_t want = 0;
+    if (!_peer_done && !blocked) {
+        want |= EPOLLIN | EPOLLRDHUP;
+    }
+    if (!_out.empty()) {
+        want |= EPOLLOUT; // armed only while bytes remain
+    }
+    if (want != _interest) {
+        _interest = want;
+        _w.loop().modify(_fd.get(), want, this);
+    }
+    if (_partial_head && _out.empty()) {
+        _w.arm_header_timer(*this);
+    } else {
+        _w.arm_idle_timer(*this);
+    }
+    if (_in.empty() && _want_bytes == 0) {
+        _in.shrink_if_empty(initial_read_bytes);
+    }
+}
+
+void connection::on_timeout() { close(); }
+
+void connection::begin_drain() {
+    _draining = true;
+    if (_lingering) {
+        return;
+    }
+    // Whatever the client sent before the stop is still answered: read it now.
+    read_available();
+    serve();
+}
+
+void connection::close() {
+    if (!_fd) {
+        return;
+    }
+    _w.loop().remove(_fd.get());
+    _fd.reset();
+    _in.clear();
+    _in.shrink_if_empty(initial_read_bytes);
+    _out.clear();
+    _out.shrink_if_empty(kept_output_bytes);
+    _w.release(*this);
+}
+
+} // namespace rpslab::server

@@ -1,0 +1,74 @@
+// One client connection: its socket, read buffer, output queue and request state, from
+// accept to close. Owned by its worker (pooled for reuse) and touched only by the
+// worker's thread.
+#pragma once
+
+#include "core/byte_buffer.h"
+#include "core/event_loop.h"
+#include "core/fd.h"
+#include "core/intrusive_list.h"
+#include "core/output_queue.h"
+#include "http/chunked.h"
+#include "http/parser.h"
+
+#include <cstdint>
+
+namespace rpslab::server {
+
+class worker;
+
+class connection final : public core::event_handler {
+public:
+    explicit connection(worker& owner);
+
+    // Starts serving `fd` (a freshly accepted, non-blocking socket).
+    void open(core::unique_fd fd);
+
+    void on_events(std::uint32_t events) override;
+
+    // The header or idle timeout fired: close without answering (the peer is not talking).
+    void on_timeout();
+
+    // Graceful stop: answer what has arrived, then close once nothing is in flight.
+    void begin_drain();
+
+    bool is_open() const { return static_cast<bool>(_fd); }
+
+    // Timer membership, managed by the worker ("timers live inside the object they time").
+    core::list_hook timer_hook{this};
+    std::int64_t deadline_ms = 0;
+    enum class timer_kind : std::uint8_t { none, header, idle, linger };
+    timer_kind timer = timer_kind::none;
+
+private:
+    bool read_available(); // false when the connection was closed
+    void serve();
+    bool process();        // answers every complete request buffered; true if it answered any
+    bool process_one();    // false when processing must stop for now
+    bool take_body(const http::request& req, std::size_t head_bytes, std::string_view& body, std::size_t& total);
+    void answer_error(http::status status, std::string_view reason);
+    void flush();
+    void start_linger();
+    void linger_read();
+    void after_io();
+    void close();
+
+    worker& _w;
+    core::unique_fd _fd;
+    core::byte_buffer _in;
+    core::output_queue _out;
+    http::chunked_decoder _chunked;
+    std::size_t _chunk_raw = 0;     // raw chunked bytes consumed so far, after the head
+    std::size_t _chunk_decoded = 0; // decoded body bytes so far, right after the head
+    std::size_t _want_bytes = 0;    // buffered bytes the request at the front needs (grows the buffer)
+    std::uint32_t _interest = 0;    // the epoll mask registered now
+    bool _continue_sent = false;
+    bool _partial_head = false;     // unread bytes form the start of a request head
+    bool _close_after_flush = false;
+    bool _peer_done = false;        // the peer shut down its write side
+    bool _draining = false;
+    bool _lingering = false;        // final response sent; discarding input until the peer closes
+    bool _stalled = false;          // the buffered bytes cannot make progress without more input
+};
+
+} // namespace rpslab::server

@@ -1,0 +1,169 @@
+#include "server/server.h"
+
+#include "app/workloads.h"
+#include "core/clock.h"
+#include "core/socket.h"
+#include "server/worker.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+
+#include <atomic>
+#include <cstdio>
+#include <latch>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace rpslab::server {
+
+namespace {
+
+void pin_current_thread(int cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (int err = pthread_setaffinity_np(pthread_self(), sizeof set, &set); err != 0) {
+        std::fprintf(stderr, "rpslab: cannot pin a worker to CPU %d (error %d); it runs unpinned\n", cpu, err);
+    }
+}
+
+// Signals the supervisor waits for; every thread blocks them so that sigtimedwait sees them.
+sigset_t stop_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    return set;
+}
+
+struct worker_slot {
+    core::unique_fd listener;
+    std::unique_ptr<worker> instance; // made on its own thread, so its memory is local to it
+    std::thread thread;
+    std::atomic<bool> finished{false};
+    std::string failure;
+};
+
+void run_slot(worker_slot& slot, const serve_config& config, const app::dataset& data, std::size_t index,
+              std::latch& ready) {
+    if (!config.cpus.empty()) {
+        pin_current_thread(config.cpus[index % config.cpus.size()]);
+    }
+    try {
+        slot.instance = std::make_unique<worker>(config, data, index, slot.listener.get());
+    } catch (const std::exception& e) {
+        slot.failure = e.what();
+    }
+    ready.count_down();
+    if (slot.instance) {
+        slot.instance->run();
+    }
+    slot.finished.store(true, std::memory_order_release);
+}
+
+bool all_finished(const std::vector<std::unique_ptr<worker_slot>>& slots) {
+    for (const auto& s : slots) {
+        if (!s->finished.load(std::memory_order_acquire)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// Waits for the first stop signal, or for a worker that ended on its own (a failure).
+int wait_for_stop(const std::vector<std::unique_ptr<worker_slot>>& slots) {
+    sigset_t set = stop_signals();
+    timespec tick{0, 200'000'000};
+    for (;;) {
+        int sig = sigtimedwait(&set, nullptr, &tick);
+        if (sig > 0) {
+            return sig;
+        }
+        for (const auto& s : slots) {
+            if (s->finished.load(std::memory_order_acquire)) {
+                return 0;
+            }
+        }
+    }
+}
+
+// Asks every worker to drain (each enforces the grace period itself) and waits for them.
+void drain(std::vector<std::unique_ptr<worker_slot>>& slots) {
+    for (auto& s : slots) {
+        if (s->instance) {
+            s->instance->request_stop();
+        }
+    }
+    sigset_t set = stop_signals();
+    timespec tick{0, 50'000'000};
+    while (!all_finished(slots)) {
+        if (sigtimedwait(&set, nullptr, &tick) > 0) {
+            std::fprintf(stderr, "rpslab: second signal: stopping now without waiting for requests in flight\n");
+            std::fflush(stderr);
+            std::_Exit(1);
+        }
+    }
+}
+
+} // namespace
+
+int serve_threads(serve_config config) {
+    resolve(config);
+    core::raise_open_files_limit();
+    sigset_t set = stop_signals();
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+
+    const app::dataset data = app::dataset::build(config.seed);
+    core::endpoint bound = core::claim_port(config.listen);
+    std::vector<std::unique_ptr<worker_slot>> slots;
+    for (unsigned i = 0; i < config.workers; ++i) {
+        slots.push_back(std::make_unique<worker_slot>());
+        slots.back()->listener = core::listen_reuseport(bound, config.listen_backlog);
+    }
+    std::latch ready(static_cast<std::ptrdiff_t>(slots.size()));
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+        slots[i]->thread = std::thread(run_slot, std::ref(*slots[i]), std::cref(config), std::cref(data), i,
+                                       std::ref(ready));
+    }
+    ready.wait();
+    std::string failure;
+    for (auto& s : slots) {
+        if (!s->failure.empty()) {
+            failure = s->failure;
+        }
+    }
+    if (!failure.empty()) {
+        drain(slots);
+        for (auto& s : slots) {
+            s->thread.join();
+        }
+        throw std::runtime_error("worker start-up failed: " + failure);
+    }
+    std::fprintf(stderr, "rpslab: listening on %s (threads, %u workers)\n", bound.to_string().c_str(), config.workers);
+    std::fflush(stderr);
+
+    int sig = wait_for_stop(slots);
+    if (sig > 0) {
+        std::fprintf(stderr, "rpslab: %s: draining (grace %lld ms)\n", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+                     static_cast<long long>(config.grace_ms));
+    } else {
+        std::fprintf(stderr, "rpslab: a worker stopped unexpectedly; stopping the others\n");
+    }
+    drain(slots);
+    std::uint64_t requests = 0;
+    for (auto& s : slots) {
+        s->thread.join();
+        if (s->instance) {
+            requests += s->instance->counters().requests;
+        }
+    }
+    std::fprintf(stderr, "rpslab: stopped after %llu requests\n", static_cast<unsigned long long>(requests));
+    return sig > 0 ? 0 : 2;
+}
+
+} // namespace rpslab::server

@@ -1,0 +1,230 @@
+#include "server/worker.h"
+
+#include "core/clock.h"
+#include "core/error.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace rpslab::server {
+
+namespace {
+
+// Accepts per wake-up: bounds the time one listener event can keep connections waiting.
+constexpr int accept_budget = 64;
+// How long to stop accepting after EMFILE/ENFILE: long enough not to spin, short enough
+// to notice freed descriptors quickly.
+constexpr std::int64_t accept_backoff_ms = 100;
+// Connections made during warm-up are kept for reuse: accepting then costs no allocation.
+constexpr std::size_t reserve_connections = 256;
+// How long a closing connection waits for its peer's FIN after the final response.
+constexpr std::int64_t linger_ms = 2000;
+
+} // namespace
+
+worker::worker(const serve_config& config, const app::dataset& data, std::size_t index, int listen_fd)
+    : _config(&config), _index(index), _listen_fd(listen_fd), _stop_fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+      _work(data, index), _fields(config.limits.max_header_count) {
+    if (!_stop_fd) {
+        core::throw_errno("eventfd");
+    }
+    _connections.reserve(reserve_connections);
+    _free.reserve(reserve_connections);
+    _now_ms = core::monotonic_ms();
+    _date.update(core::wall_seconds());
+    if (!_loop.add(_stop_fd.get(), EPOLLIN, &_stop_listener)) {
+        core::throw_errno("epoll_ctl add eventfd");
+    }
+    if (!_loop.add(_listen_fd, EPOLLIN, this)) {
+        core::throw_errno("epoll_ctl add listener");
+    }
+    _listening = true;
+}
+
+worker::~worker() = default;
+
+void worker::request_stop() {
+    std::uint64_t one = 1;
+    // Only async-signal-safe calls here; a full counter just means a stop is pending already.
+    [[maybe_unused]] auto n = ::write(_stop_fd.get(), &one, sizeof one);
+}
+
+void worker::stop_listener::on_events(std::uint32_t) {
+    std::uint64_t value = 0;
+    [[maybe_unused]] auto n = ::read(_w._stop_fd.get(), &value, sizeof value);
+    _w.start_drain();
+}
+
+void worker::run() {
+    while (!_done) {
+        int n = _loop.wait(wait_timeout_ms());
+        _now_ms = core::monotonic_ms();
+        _date.update(core::wall_seconds());
+        if (n < 0) {
+            std::fprintf(stderr, "rpslab: worker %zu: epoll_wait: %s\n", _index, std::strerror(errno));
+            return;
+        }
+        _loop.dispatch();
+        tick();
+    }
+}
+
+int worker::wait_timeout_ms() const {
+    // At most a second, so that the Date header and timeouts stay within a second.
+    std::int64_t next = _now_ms + 1000;
+    for (const core::intrusive_list* list : {&_header_timers, &_idle_timers, &_linger_timers}) {
+        if (auto* h = const_cast<core::intrusive_list*>(list)->front()) {
+            next = std::min(next, static_cast<connection*>(h->owner)->deadline_ms);
+        }
+    }
+    if (!_listening && _accept_resume_ms > 0) {
+        next = std::min(next, _accept_resume_ms);
+    }
+    if (_draining) {
+        next = std::min(next, _grace_deadline_ms);
+    }
+    return static_cast<int>(std::max<std::int64_t>(next - _now_ms, 0));
+}
+
+void worker::tick() {
+    // Deadline lists stay sorted: every entry in one list got the same timeout when it
+    // was appended, so only the fronts can have expired.
+    for (core::intrusive_list* list : {&_header_timers, &_idle_timers, &_linger_timers}) {
+        while (auto* h = list->front()) {
+            auto* c = static_cast<connection*>(h->owner);
+            if (c->deadline_ms > _now_ms) {
+                break;
+            }
+            core::intrusive_list::unlink(h);
+            ++_counters.timeouts;
+            c->on_timeout();
+        }
+    }
+    if (!_listening && !_draining && _accept_resume_ms > 0 && _now_ms >= _accept_resume_ms) {
+        _accept_resume_ms = 0;
+        _listening = _loop.add(_listen_fd, EPOLLIN, this);
+    }
+    if (_draining && (_open == 0 || _now_ms >= _grace_deadline_ms)) {
+        for (auto& c : _connections) {
+            if (c->is_open()) {
+                c->on_timeout();
+            }
+        }
+        _done = true;
+    }
+}
+
+void worker::on_events(std::uint32_t) { accept_ready(); }
+
+void worker::accept_ready() {
+    for (int i = 0; i < accept_budget || _draining; ++i) {
+        int fd = ::accept4(_listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) {
+                continue;
+            }
+            if (errno != EAGAIN) {
+                on_accept_exhausted(errno);
+            }
+            return;
+        }
+        core::unique_fd client(fd);
+        ++_counters.accepted;
+        if (_config->max_conns != 0 && _open >= _config->max_conns) {
+            ++_counters.refused; // closing at once tells the client now, not after a timeout
+            continue;
+        }
+        // Responses go out as whole batches; Nagle would only delay the last partial one.
+        int one = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        connection* c = acquire();
+        ++_open;
+        c->open(std::move(client));
+        if (_draining) {
+            c->begin_drain();
+        }
+    }
+}
+
+void worker::on_accept_exhausted(int err) {
+    if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+        // Out of descriptors or memory: the queued connections wait in the backlog while
+        // open ones finish; polling the listener now would spin at 100% CPU.
+        if (_listening) {
+            std::fprintf(stderr, "rpslab: worker %zu: accept4: %s; pausing accepts for %lld ms\n", _index,
+                         std::strerror(err), static_cast<long long>(accept_backoff_ms));
+            _loop.remove(_listen_fd);
+            _listening = false;
+        }
+        _accept_resume_ms = _now_ms + accept_backoff_ms;
+        return;
+    }
+    std::fprintf(stderr, "rpslab: worker %zu: accept4: %s\n", _index, std::strerror(err));
+}
+
+connection* worker::acquire() {
+    if (!_free.empty()) {
+        connection* c = _free.back();
+        _free.pop_back();
+        return c;
+    }
+    _connections.push_back(std::make_unique<connection>(*this));
+    return _connections.back().get();
+}
+
+void worker::release(connection& c) {
+    core::intrusive_list::unlink(&c.timer_hook);
+    _loop.forget(&c);
+    _free.push_back(&c);
+    --_open;
+}
+
+void worker::arm_timer(connection& c, connection::timer_kind kind, core::intrusive_list& list, std::int64_t timeout_ms) {
+    core::intrusive_list::unlink(&c.timer_hook);
+    c.deadline_ms = _now_ms + timeout_ms;
+    c.timer = kind;
+    list.push_back(&c.timer_hook);
+}
+
+void worker::arm_header_timer(connection& c) {
+    // The header deadline runs from the request's first byte: more bytes do not extend it,
+    // or one byte a second would hold the connection forever (slowloris).
+    if (c.timer == connection::timer_kind::header && c.timer_hook.linked()) {
+        return;
+    }
+    arm_timer(c, connection::timer_kind::header, _header_timers, _config->header_timeout_ms);
+}
+
+void worker::arm_idle_timer(connection& c) {
+    arm_timer(c, connection::timer_kind::idle, _idle_timers, _config->idle_timeout_ms);
+}
+
+void worker::arm_linger_timer(connection& c) { arm_timer(c, connection::timer_kind::linger, _linger_timers, linger_ms); }
+
+void worker::start_drain() {
+    if (_draining) {
+        return;
+    }
+    _draining = true;
+    _grace_deadline_ms = _now_ms + _config->grace_ms;
+    // Everything the kernel already queued for us is accepted and answered; the supervisor
+    // closes the listener only after every worker drained.
+    if (_listening) {
+        accept_ready();
+        _loop.remove(_listen_fd);
+        _listening = false;
+    }
+    for (auto& c : _connections) {
+        if (c->is_open()) {
+            c->begin_drain();
+        }
+    }
+}
+
+} // namespace rpslab::server

@@ -1,0 +1,101 @@
+// A worker: one event loop on one thread (or, later, one process), its own SO_REUSEPORT
+// listener, its connections, timers, Date cache and workload state. Workers share only
+// immutable data; nothing on the request path is locked or shared.
+#pragma once
+
+#include "app/workloads.h"
+#include "core/event_loop.h"
+#include "core/fd.h"
+#include "core/intrusive_list.h"
+#include "http/date_cache.h"
+#include "http/request.h"
+#include "server/config.h"
+#include "server/connection.h"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace rpslab::server {
+
+// Written only by the worker's own thread; read by others only after it stopped (or, with
+// the metrics issue, through per-worker slots).
+struct worker_counters {
+    std::uint64_t accepted = 0;
+    std::uint64_t refused = 0; // over --max-conns
+    std::uint64_t requests = 0;
+    std::uint64_t bad_requests = 0; // answered with a parse error status
+    std::uint64_t timeouts = 0;
+};
+
+class worker final : core::event_handler {
+public:
+    // `listen_fd` stays owned by the supervisor; the worker only accepts from it.
+    worker(const serve_config& config, const app::dataset& data, std::size_t index, int listen_fd);
+    ~worker();
+
+    // The worker's thread: serves until a stop request was honoured (drained or grace over).
+    void run();
+    // Any thread, also a signal handler: asks the worker to drain and stop.
+    void request_stop();
+
+    const worker_counters& counters() const { return _counters; }
+
+    // For this worker's connections.
+    core::event_loop& loop() { return _loop; }
+    const serve_config& config() const { return *_config; }
+    std::span<http::header_field> fields() { return _fields; }
+    app::workload_context& work() { return _work; }
+    std::string_view date() const { return _date.value(); }
+    std::int64_t now_ms() const { return _now_ms; }
+    worker_counters& counters() { return _counters; }
+    bool draining() const { return _draining; }
+    void arm_header_timer(connection& c); // keeps an already running header deadline
+    void arm_idle_timer(connection& c);
+    void arm_linger_timer(connection& c);
+    void release(connection& c); // the connection closed: back to the pool
+
+private:
+    class stop_listener final : public core::event_handler {
+    public:
+        explicit stop_listener(worker& w) : _w(w) {}
+        void on_events(std::uint32_t) override;
+
+    private:
+        worker& _w;
+    };
+
+    void on_events(std::uint32_t events) override; // the listener
+    void accept_ready();
+    void on_accept_exhausted(int err);
+    void start_drain();
+    void tick();
+    int wait_timeout_ms() const;
+    void arm_timer(connection& c, connection::timer_kind kind, core::intrusive_list& list, std::int64_t timeout_ms);
+    connection* acquire();
+
+    const serve_config* _config;
+    std::size_t _index;
+    int _listen_fd;
+    core::event_loop _loop;
+    core::unique_fd _stop_fd;
+    stop_listener _stop_listener{*this};
+    app::workload_context _work;
+    http::date_cache _date;
+    std::vector<http::header_field> _fields;
+    std::vector<std::unique_ptr<connection>> _connections; // every connection object ever made
+    std::vector<connection*> _free;
+    core::intrusive_list _header_timers, _idle_timers, _linger_timers;
+    worker_counters _counters;
+    std::size_t _open = 0;
+    std::int64_t _now_ms = 0;
+    std::int64_t _accept_resume_ms = 0; // after EMFILE: when to try accepting again
+    std::int64_t _grace_deadline_ms = 0;
+    bool _listening = false;
+    bool _draining = false;
+    bool _done = false;
+};
+
+} // namespace rpslab::server
