@@ -43,7 +43,9 @@ http::response negotiated(const http::request& req, std::string_view identity, s
 
 } // namespace
 
-dataset dataset::build(std::uint64_t seed) { return dataset{product_pool::build(seed), orders_table::generate(seed)}; }
+dataset dataset::build(std::uint64_t seed) {
+    return dataset{product_pool::build(seed), orders_table::generate(seed)};
+}
 
 workload_context::workload_context(const dataset& data, std::size_t worker_index)
     // Workers start their walks far apart so that they do not serve the same sequence.

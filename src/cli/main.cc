@@ -6,9 +6,9 @@
 #include "core/error.h"
 #include "server/config.h"
 #include "server/server.h"
+#include "server/supervisor.h"
 
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <exception>
 #include <stdexcept>
@@ -31,6 +31,8 @@ struct serve_flags {
     std::string idle_timeout = "60s";
     std::string grace = "10s";
     std::uint64_t seed = 42;
+    std::string mode = "threads";
+    std::string test_fault;
 };
 
 void add_serve(CLI::App& app, serve_flags& f) {
@@ -51,6 +53,11 @@ void add_serve(CLI::App& app, serve_flags& f) {
         ->capture_default_str();
     cmd->add_option("--grace", f.grace, "After SIGTERM, how long requests in flight may take")->capture_default_str();
     cmd->add_option("--seed", f.seed, "Seed of the generated products and orders")->capture_default_str();
+    cmd->add_option("--mode", f.mode, "threads: one process; processes: prefork workers under a supervisor")
+        ->check(CLI::IsMember({"threads", "processes"}))
+        ->capture_default_str();
+    // Test-only: SLOT:N makes slot SLOT's worker abort at start N times (processes mode).
+    cmd->add_option("--test-fault", f.test_fault, "")->group("");
 }
 
 server::serve_config to_config(const serve_flags& f) {
@@ -69,6 +76,15 @@ server::serve_config to_config(const serve_flags& f) {
     c.idle_timeout_ms = cli::parse_duration_ms(f.idle_timeout);
     c.grace_ms = cli::parse_duration_ms(f.grace);
     c.seed = f.seed;
+    c.run_mode = f.mode == "processes" ? server::serve_config::mode::processes : server::serve_config::mode::threads;
+    if (!f.test_fault.empty()) {
+        auto colon = f.test_fault.find(':');
+        if (colon == std::string::npos) {
+            throw std::invalid_argument("--test-fault takes SLOT:CRASHES");
+        }
+        c.fault_slot = std::stoi(f.test_fault.substr(0, colon));
+        c.fault_crashes = static_cast<unsigned>(std::stoul(f.test_fault.substr(colon + 1)));
+    }
     return c;
 }
 
@@ -105,7 +121,11 @@ int main(int argc, char** argv) {
     }
     try {
         if (app.got_subcommand("serve")) {
-            return server::serve_threads(to_config(serve));
+            server::serve_config config = to_config(serve);
+            if (config.run_mode == server::serve_config::mode::processes) {
+                return server::serve_processes(std::move(config));
+            }
+            return server::serve_threads(std::move(config));
         }
         return dump(dump_dir, dump_seed);
     } catch (const std::invalid_argument& e) {

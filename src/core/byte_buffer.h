@@ -36,6 +36,14 @@ public:
     }
     void clear() { _begin = _end = 0; }
 
+    // Removes `len` unread bytes starting `offset` bytes into the unread ones, moving what
+    // follows down (the chunked decoder drops the framing it already decoded this way).
+    void erase(std::size_t offset, std::size_t len) {
+        char* at = data() + offset;
+        std::memmove(at, at + len, size() - offset - len);
+        _end -= len;
+    }
+
     // Makes tail_room() >= n: first by moving the unread bytes to the start, then by
     // growing (at least doubling). Invalidates pointers into the buffer.
     void ensure_tail_room(std::size_t n);

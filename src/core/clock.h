@@ -2,9 +2,8 @@
 // wall-clock second for the Date header. Both read the vDSO, never a syscall.
 #pragma once
 
-#include <time.h>
-
 #include <cstdint>
+#include <time.h>
 
 namespace rpslab::core {
 

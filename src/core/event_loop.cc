@@ -26,7 +26,9 @@ bool event_loop::modify(int fd, std::uint32_t events, event_handler* handler) {
     return ::epoll_ctl(_epoll.get(), EPOLL_CTL_MOD, fd, &ev) == 0;
 }
 
-void event_loop::remove(int fd) { ::epoll_ctl(_epoll.get(), EPOLL_CTL_DEL, fd, nullptr); }
+void event_loop::remove(int fd) {
+    ::epoll_ctl(_epoll.get(), EPOLL_CTL_DEL, fd, nullptr);
+}
 
 void event_loop::forget(event_handler* handler) {
     for (int i = _next; i < _ready; ++i) {

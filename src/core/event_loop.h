@@ -5,9 +5,8 @@
 
 #include "core/fd.h"
 
-#include <sys/epoll.h>
-
 #include <cstdint>
+#include <sys/epoll.h>
 
 namespace rpslab::core {
 

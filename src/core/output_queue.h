@@ -5,10 +5,9 @@
 
 #include "core/byte_buffer.h"
 
-#include <sys/uio.h>
-
 #include <cstddef>
 #include <string_view>
+#include <sys/uio.h>
 #include <vector>
 
 namespace rpslab::core {

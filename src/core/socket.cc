@@ -3,11 +3,10 @@
 #include "core/error.h"
 
 #include <arpa/inet.h>
-#include <sys/resource.h>
-
 #include <charconv>
 #include <cstring>
 #include <stdexcept>
+#include <sys/resource.h>
 
 namespace rpslab::core {
 
@@ -37,7 +36,9 @@ std::string endpoint::to_string() const {
 }
 
 endpoint parse_endpoint(std::string_view text) {
-    auto bad = [&](const char* why) { return std::invalid_argument("bad address '" + std::string(text) + "': " + why); };
+    auto bad = [&](const char* why) {
+        return std::invalid_argument("bad address '" + std::string(text) + "': " + why);
+    };
     auto colon = text.rfind(':');
     if (colon == std::string_view::npos) {
         throw bad("expected HOST:PORT");

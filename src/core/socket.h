@@ -4,12 +4,11 @@
 
 #include "core/fd.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <cstdint>
+#include <netinet/in.h>
 #include <string>
 #include <string_view>
+#include <sys/socket.h>
 
 namespace rpslab::core {
 

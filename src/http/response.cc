@@ -70,6 +70,8 @@ void write_response(core::output_queue& out, const response& r, const response_c
     }
 }
 
-void write_continue(core::output_queue& out) { out.append_copy("HTTP/1.1 100 Continue\r\n\r\n"); }
+void write_continue(core::output_queue& out) {
+    out.append_copy("HTTP/1.1 100 Continue\r\n\r\n");
+}
 
 } // namespace rpslab::http

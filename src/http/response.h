@@ -27,8 +27,8 @@ struct response {
 struct response_context {
     bool head_request = false; // HEAD: every header as for GET, no body (RFC 9110 §9.3.2)
     bool http10 = false;
-    bool keep_alive = true;    // false: "Connection: close" and the server closes after it
-    std::string_view date;     // the worker's cached IMF-fixdate
+    bool keep_alive = true; // false: "Connection: close" and the server closes after it
+    std::string_view date;  // the worker's cached IMF-fixdate
 };
 
 // Appends the status line, fields and body of `r` to `out`. Always sends Content-Length

@@ -1,9 +1,8 @@
 #include "server/config.h"
 
-#include <sched.h>
-
 #include <algorithm>
 #include <charconv>
+#include <sched.h>
 #include <stdexcept>
 #include <string>
 
@@ -74,7 +73,8 @@ void resolve(serve_config& config) {
         }
     }
     if (config.workers == 0) {
-        config.workers = static_cast<unsigned>(!config.cpus.empty() ? config.cpus.size() : std::max<std::size_t>(allowed.size(), 1));
+        config.workers =
+            static_cast<unsigned>(!config.cpus.empty() ? config.cpus.size() : std::max<std::size_t>(allowed.size(), 1));
     }
     if (config.workers > 4096) {
         throw std::invalid_argument("--workers: at most 4096");

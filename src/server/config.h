@@ -12,9 +12,9 @@ namespace rpslab::server {
 
 struct serve_config {
     core::endpoint listen;
-    unsigned workers = 0;            // 0: one per CPU in the process's affinity mask (or per --cpus entry)
-    std::vector<int> cpus;           // worker i runs on cpus[i % size]; empty: unpinned
-    std::size_t max_conns = 0;       // per worker; 0: no limit but the open-files limit
+    unsigned workers = 0;      // 0: one per CPU in the process's affinity mask (or per --cpus entry)
+    std::vector<int> cpus;     // worker i runs on cpus[i % size]; empty: unpinned
+    std::size_t max_conns = 0; // per worker; 0: no limit but the open-files limit
     http::limits limits;
     std::int64_t header_timeout_ms = 10'000; // from a request's first byte to its complete head
     std::int64_t idle_timeout_ms = 60'000;   // without any progress on a connection
@@ -24,6 +24,14 @@ struct serve_config {
     // makes the server stop reading its requests, so memory per connection stays bounded.
     std::size_t max_pending_output_bytes = 1 << 20;
     int listen_backlog = 4096;
+
+    enum class mode : std::uint8_t { threads, processes };
+    mode run_mode = mode::threads;
+
+    // Test-only fault injection (processes mode): the worker of slot `fault_slot` aborts
+    // at start for its first `fault_crashes` starts, to exercise restarts and hand-off.
+    int fault_slot = -1;
+    unsigned fault_crashes = 0;
 };
 
 // Parses a CPU list such as "0-3,6,8-9". Throws std::invalid_argument naming the bad part.

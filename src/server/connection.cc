@@ -3,9 +3,8 @@
 #include "server/router.h"
 #include "server/worker.h"
 
-#include <sys/socket.h>
-
 #include <cerrno>
+#include <sys/socket.h>
 
 namespace rpslab::server {
 
@@ -194,6 +193,12 @@ bool connection::take_body(const http::request& req, std::size_t head_bytes, std
             return false;
         }
         complete = cr.state == http::parse_status::complete;
+        if (!complete && _chunk_raw - _chunk_decoded >= min_read_room) {
+            // Give the framing already decoded back to the buffer, or tiny chunks would
+            // fill it with dead bytes long before the body reaches its limit.
+            _in.erase(head_bytes + _chunk_decoded, _chunk_raw - _chunk_decoded);
+            _chunk_raw = _chunk_decoded;
+        }
         // Room for the rest: whatever is decoded so far plus the largest body allowed.
         _want_bytes = static_cast<std::size_t>(head_bytes + _w.config().limits.max_body_bytes);
         if (complete) {
@@ -310,7 +315,9 @@ void connection::after_io() {
     }
 }
 
-void connection::on_timeout() { close(); }
+void connection::on_timeout() {
+    close();
+}
 
 void connection::begin_drain() {
     _draining = true;

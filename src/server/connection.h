@@ -43,8 +43,8 @@ public:
 private:
     bool read_available(); // false when the connection was closed
     void serve();
-    bool process();        // answers every complete request buffered; true if it answered any
-    bool process_one();    // false when processing must stop for now
+    bool process();     // answers every complete request buffered; true if it answered any
+    bool process_one(); // false when processing must stop for now
     bool take_body(const http::request& req, std::size_t head_bytes, std::string_view& body, std::size_t& total);
     void answer_error(http::status status, std::string_view reason);
     void flush();
@@ -63,12 +63,12 @@ private:
     std::size_t _want_bytes = 0;    // buffered bytes the request at the front needs (grows the buffer)
     std::uint32_t _interest = 0;    // the epoll mask registered now
     bool _continue_sent = false;
-    bool _partial_head = false;     // unread bytes form the start of a request head
+    bool _partial_head = false; // unread bytes form the start of a request head
     bool _close_after_flush = false;
-    bool _peer_done = false;        // the peer shut down its write side
+    bool _peer_done = false; // the peer shut down its write side
     bool _draining = false;
-    bool _lingering = false;        // final response sent; discarding input until the peer closes
-    bool _stalled = false;          // the buffered bytes cannot make progress without more input
+    bool _lingering = false; // final response sent; discarding input until the peer closes
+    bool _stalled = false;   // the buffered bytes cannot make progress without more input
 };
 
 } // namespace rpslab::server

@@ -6,7 +6,9 @@ namespace {
 
 enum class allowed : std::uint8_t { get_head, post };
 
-constexpr std::string_view allow_text(allowed a) { return a == allowed::get_head ? "GET, HEAD" : "POST"; }
+constexpr std::string_view allow_text(allowed a) {
+    return a == allowed::get_head ? "GET, HEAD" : "POST";
+}
 
 bool permits(allowed a, http::method m) {
     if (a == allowed::get_head) {

@@ -1,18 +1,19 @@
 #include "server/server.h"
 
 #include "app/workloads.h"
+#include "core/affinity.h"
 #include "core/clock.h"
 #include "core/socket.h"
 #include "server/worker.h"
 
+#include <atomic>
+#include <cstdio>
+#include <cstring>
+#include <latch>
+#include <memory>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
-
-#include <atomic>
-#include <cstdio>
-#include <latch>
-#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -21,15 +22,6 @@
 namespace rpslab::server {
 
 namespace {
-
-void pin_current_thread(int cpu) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    if (int err = pthread_setaffinity_np(pthread_self(), sizeof set, &set); err != 0) {
-        std::fprintf(stderr, "rpslab: cannot pin a worker to CPU %d (error %d); it runs unpinned\n", cpu, err);
-    }
-}
 
 // Signals the supervisor waits for; every thread blocks them so that sigtimedwait sees them.
 sigset_t stop_signals() {
@@ -42,6 +34,7 @@ sigset_t stop_signals() {
 
 struct worker_slot {
     core::unique_fd listener;
+    worker_counters counters;
     std::unique_ptr<worker> instance; // made on its own thread, so its memory is local to it
     std::thread thread;
     std::atomic<bool> finished{false};
@@ -51,10 +44,14 @@ struct worker_slot {
 void run_slot(worker_slot& slot, const serve_config& config, const app::dataset& data, std::size_t index,
               std::latch& ready) {
     if (!config.cpus.empty()) {
-        pin_current_thread(config.cpus[index % config.cpus.size()]);
+        int cpu = config.cpus[index % config.cpus.size()];
+        if (int err = core::pin_current_thread(cpu); err != 0) {
+            std::fprintf(stderr, "rpslab: worker %zu: cannot pin to CPU %d: %s; it runs unpinned\n", index, cpu,
+                         std::strerror(err));
+        }
     }
     try {
-        slot.instance = std::make_unique<worker>(config, data, index, slot.listener.get());
+        slot.instance = std::make_unique<worker>(config, data, index, slot.listener.get(), slot.counters);
     } catch (const std::exception& e) {
         slot.failure = e.what();
     }
@@ -127,8 +124,8 @@ int serve_threads(serve_config config) {
     }
     std::latch ready(static_cast<std::ptrdiff_t>(slots.size()));
     for (std::size_t i = 0; i < slots.size(); ++i) {
-        slots[i]->thread = std::thread(run_slot, std::ref(*slots[i]), std::cref(config), std::cref(data), i,
-                                       std::ref(ready));
+        slots[i]->thread =
+            std::thread(run_slot, std::ref(*slots[i]), std::cref(config), std::cref(data), i, std::ref(ready));
     }
     ready.wait();
     std::string failure;
@@ -158,9 +155,7 @@ int serve_threads(serve_config config) {
     std::uint64_t requests = 0;
     for (auto& s : slots) {
         s->thread.join();
-        if (s->instance) {
-            requests += s->instance->counters().requests;
-        }
+        requests += s->counters.requests;
     }
     std::fprintf(stderr, "rpslab: stopped after %llu requests\n", static_cast<unsigned long long>(requests));
     return sig > 0 ? 0 : 2;

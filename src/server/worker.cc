@@ -3,14 +3,13 @@
 #include "core/clock.h"
 #include "core/error.h"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 
 namespace rpslab::server {
 
@@ -28,9 +27,10 @@ constexpr std::int64_t linger_ms = 2000;
 
 } // namespace
 
-worker::worker(const serve_config& config, const app::dataset& data, std::size_t index, int listen_fd)
-    : _config(&config), _index(index), _listen_fd(listen_fd), _stop_fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
-      _work(data, index), _fields(config.limits.max_header_count) {
+worker::worker(const serve_config& config, const app::dataset& data, std::size_t index, int listen_fd,
+               worker_counters& counters)
+    : _config(&config), _index(index), _stop_fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)), _work(data, index),
+      _fields(config.limits.max_header_count), _counters(&counters) {
     if (!_stop_fd) {
         core::throw_errno("eventfd");
     }
@@ -41,10 +41,47 @@ worker::worker(const serve_config& config, const app::dataset& data, std::size_t
     if (!_loop.add(_stop_fd.get(), EPOLLIN, &_stop_listener)) {
         core::throw_errno("epoll_ctl add eventfd");
     }
-    if (!_loop.add(_listen_fd, EPOLLIN, this)) {
+    _sources.push_back(std::make_unique<accept_source>(*this, listen_fd, index));
+    if (!_loop.add(listen_fd, EPOLLIN, _sources.back().get())) {
         core::throw_errno("epoll_ctl add listener");
     }
     _listening = true;
+}
+
+void worker::adopt_listener(core::unique_fd fd, std::size_t slot) {
+    int raw = fd.get();
+    _sources.push_back(std::make_unique<accept_source>(*this, raw, slot, std::move(fd)));
+    if (_listening && !_loop.add(raw, EPOLLIN, _sources.back().get())) {
+        std::fprintf(stderr, "rpslab: worker %zu: cannot poll adopted listener of slot %zu: %s\n", _index, slot,
+                     std::strerror(errno));
+    }
+    std::fprintf(stderr, "rpslab: worker %zu: serving the listener of slot %zu while it is down\n", _index, slot);
+}
+
+void worker::release_listener(std::size_t slot) {
+    for (std::size_t i = 1; i < _sources.size(); ++i) {
+        if (_sources[i]->slot == slot) {
+            _loop.remove(_sources[i]->fd);
+            _loop.forget(_sources[i].get());
+            _sources.erase(_sources.begin() + static_cast<std::ptrdiff_t>(i));
+            return;
+        }
+    }
+}
+
+// Starts or stops polling every listener (EMFILE back-off, drain).
+void worker::poll_listeners(bool on) {
+    if (on == _listening) {
+        return;
+    }
+    for (auto& s : _sources) {
+        if (on) {
+            _loop.add(s->fd, EPOLLIN, s.get());
+        } else {
+            _loop.remove(s->fd);
+        }
+    }
+    _listening = on;
 }
 
 worker::~worker() = default;
@@ -102,13 +139,13 @@ void worker::tick() {
                 break;
             }
             core::intrusive_list::unlink(h);
-            ++_counters.timeouts;
+            ++_counters->timeouts;
             c->on_timeout();
         }
     }
     if (!_listening && !_draining && _accept_resume_ms > 0 && _now_ms >= _accept_resume_ms) {
         _accept_resume_ms = 0;
-        _listening = _loop.add(_listen_fd, EPOLLIN, this);
+        poll_listeners(true);
     }
     if (_draining && (_open == 0 || _now_ms >= _grace_deadline_ms)) {
         for (auto& c : _connections) {
@@ -120,11 +157,9 @@ void worker::tick() {
     }
 }
 
-void worker::on_events(std::uint32_t) { accept_ready(); }
-
-void worker::accept_ready() {
+void worker::accept_ready(accept_source& source) {
     for (int i = 0; i < accept_budget || _draining; ++i) {
-        int fd = ::accept4(_listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int fd = ::accept4(source.fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) {
                 continue;
@@ -135,9 +170,9 @@ void worker::accept_ready() {
             return;
         }
         core::unique_fd client(fd);
-        ++_counters.accepted;
+        ++_counters->accepted;
         if (_config->max_conns != 0 && _open >= _config->max_conns) {
-            ++_counters.refused; // closing at once tells the client now, not after a timeout
+            ++_counters->refused; // closing at once tells the client now, not after a timeout
             continue;
         }
         // Responses go out as whole batches; Nagle would only delay the last partial one.
@@ -159,8 +194,7 @@ void worker::on_accept_exhausted(int err) {
         if (_listening) {
             std::fprintf(stderr, "rpslab: worker %zu: accept4: %s; pausing accepts for %lld ms\n", _index,
                          std::strerror(err), static_cast<long long>(accept_backoff_ms));
-            _loop.remove(_listen_fd);
-            _listening = false;
+            poll_listeners(false);
         }
         _accept_resume_ms = _now_ms + accept_backoff_ms;
         return;
@@ -185,7 +219,8 @@ void worker::release(connection& c) {
     --_open;
 }
 
-void worker::arm_timer(connection& c, connection::timer_kind kind, core::intrusive_list& list, std::int64_t timeout_ms) {
+void worker::arm_timer(connection& c, connection::timer_kind kind, core::intrusive_list& list,
+                       std::int64_t timeout_ms) {
     core::intrusive_list::unlink(&c.timer_hook);
     c.deadline_ms = _now_ms + timeout_ms;
     c.timer = kind;
@@ -205,7 +240,9 @@ void worker::arm_idle_timer(connection& c) {
     arm_timer(c, connection::timer_kind::idle, _idle_timers, _config->idle_timeout_ms);
 }
 
-void worker::arm_linger_timer(connection& c) { arm_timer(c, connection::timer_kind::linger, _linger_timers, linger_ms); }
+void worker::arm_linger_timer(connection& c) {
+    arm_timer(c, connection::timer_kind::linger, _linger_timers, linger_ms);
+}
 
 void worker::start_drain() {
     if (_draining) {
@@ -215,11 +252,10 @@ void worker::start_drain() {
     _grace_deadline_ms = _now_ms + _config->grace_ms;
     // Everything the kernel already queued for us is accepted and answered; the supervisor
     // closes the listener only after every worker drained.
-    if (_listening) {
-        accept_ready();
-        _loop.remove(_listen_fd);
-        _listening = false;
+    for (auto& s : _sources) {
+        accept_ready(*s);
     }
+    poll_listeners(false);
     for (auto& c : _connections) {
         if (c->is_open()) {
             c->begin_drain();

@@ -20,9 +20,10 @@
 
 namespace rpslab::server {
 
-// Written only by the worker's own thread; read by others only after it stopped (or, with
-// the metrics issue, through per-worker slots).
-struct worker_counters {
+// Written only by the worker's own thread. The supervisor owns the storage (shared memory
+// in processes mode, so a restarted worker's predecessor's counts are kept) and reads it
+// after the worker stopped; one cache line each, so workers never share a line.
+struct alignas(64) worker_counters {
     std::uint64_t accepted = 0;
     std::uint64_t refused = 0; // over --max-conns
     std::uint64_t requests = 0;
@@ -30,18 +31,26 @@ struct worker_counters {
     std::uint64_t timeouts = 0;
 };
 
-class worker final : core::event_handler {
+class worker final {
 public:
     // `listen_fd` stays owned by the supervisor; the worker only accepts from it.
-    worker(const serve_config& config, const app::dataset& data, std::size_t index, int listen_fd);
+    // `counters` must outlive the worker.
+    worker(const serve_config& config, const app::dataset& data, std::size_t index, int listen_fd,
+           worker_counters& counters);
     ~worker();
+
+    // Listener hand-off (processes mode): serve another slot's listener while that slot is
+    // down, until release_listener(slot). Worker thread only.
+    void adopt_listener(core::unique_fd fd, std::size_t slot);
+    void release_listener(std::size_t slot);
 
     // The worker's thread: serves until a stop request was honoured (drained or grace over).
     void run();
     // Any thread, also a signal handler: asks the worker to drain and stop.
     void request_stop();
 
-    const worker_counters& counters() const { return _counters; }
+    const worker_counters& counters() const { return *_counters; }
+    std::size_t index() const { return _index; }
 
     // For this worker's connections.
     core::event_loop& loop() { return _loop; }
@@ -50,7 +59,7 @@ public:
     app::workload_context& work() { return _work; }
     std::string_view date() const { return _date.value(); }
     std::int64_t now_ms() const { return _now_ms; }
-    worker_counters& counters() { return _counters; }
+    worker_counters& counters() { return *_counters; }
     bool draining() const { return _draining; }
     void arm_header_timer(connection& c); // keeps an already running header deadline
     void arm_idle_timer(connection& c);
@@ -67,9 +76,25 @@ private:
         worker& _w;
     };
 
-    void on_events(std::uint32_t events) override; // the listener
-    void accept_ready();
+    // One listening socket this worker accepts from: its own slot's, or an adopted one.
+    class accept_source final : public core::event_handler {
+    public:
+        accept_source(worker& w, int listen_fd, std::size_t slot_index, core::unique_fd adopted = {})
+            : _w(w), fd(listen_fd), slot(slot_index), owned(std::move(adopted)) {}
+        void on_events(std::uint32_t) override { _w.accept_ready(*this); }
+
+    private:
+        worker& _w;
+
+    public:
+        int fd;
+        std::size_t slot;
+        core::unique_fd owned; // adopted listeners: our copy of the descriptor
+    };
+
+    void accept_ready(accept_source& source);
     void on_accept_exhausted(int err);
+    void poll_listeners(bool on);
     void start_drain();
     void tick();
     int wait_timeout_ms() const;
@@ -78,7 +103,7 @@ private:
 
     const serve_config* _config;
     std::size_t _index;
-    int _listen_fd;
+    std::vector<std::unique_ptr<accept_source>> _sources; // [0] is the worker's own slot
     core::event_loop _loop;
     core::unique_fd _stop_fd;
     stop_listener _stop_listener{*this};
@@ -88,7 +113,7 @@ private:
     std::vector<std::unique_ptr<connection>> _connections; // every connection object ever made
     std::vector<connection*> _free;
     core::intrusive_list _header_timers, _idle_timers, _linger_timers;
-    worker_counters _counters;
+    worker_counters* _counters;
     std::size_t _open = 0;
     std::int64_t _now_ms = 0;
     std::int64_t _accept_resume_ms = 0; // after EMFILE: when to try accepting again

@@ -1,12 +1,11 @@
 // Linked only into rpslab_alloc_count: counts every operator new, and prints the count
 // as "rpslab-allocs: N" on stderr at each SIGUSR1, so a test can prove that serving
 // requests after warm-up allocates nothing.
-#include <signal.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <cstdlib>
 #include <new>
+#include <signal.h>
+#include <unistd.h>
 
 namespace {
 
@@ -58,8 +57,12 @@ struct install_handler {
 
 } // namespace
 
-void* operator new(std::size_t n) { return counted(n); }
-void* operator new[](std::size_t n) { return counted(n); }
+void* operator new(std::size_t n) {
+    return counted(n);
+}
+void* operator new[](std::size_t n) {
+    return counted(n);
+}
 void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
     try {
         return counted(n);
@@ -74,13 +77,33 @@ void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
         return nullptr;
     }
 }
-void* operator new(std::size_t n, std::align_val_t al) { return counted_aligned(n, al); }
-void* operator new[](std::size_t n, std::align_val_t al) { return counted_aligned(n, al); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void* operator new(std::size_t n, std::align_val_t al) {
+    return counted_aligned(n, al);
+}
+void* operator new[](std::size_t n, std::align_val_t al) {
+    return counted_aligned(n, al);
+}
+void operator delete(void* p) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::align_val_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::align_val_t) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
+    std::free(p);
+}

@@ -1,7 +1,6 @@
 #include "cli/duration.h"
 
 #include <gtest/gtest.h>
-
 #include <stdexcept>
 
 using namespace rpslab::cli;

@@ -3,7 +3,6 @@
 #include "core/output_queue.h"
 
 #include <gtest/gtest.h>
-
 #include <string>
 
 using rpslab::core::byte_buffer;
@@ -19,7 +18,9 @@ void put(byte_buffer& b, std::string_view s) {
     b.commit(s.size());
 }
 
-std::string str(const byte_buffer& b) { return {b.data(), b.size()}; }
+std::string str(const byte_buffer& b) {
+    return {b.data(), b.size()};
+}
 
 std::string drain(output_queue& q) {
     iovec iov[8];
@@ -124,4 +125,14 @@ TEST(intrusive_list, push_unlink_front) {
     intrusive_list::unlink(&a); // a no-op when not linked
     intrusive_list::unlink(&b);
     EXPECT_TRUE(list.empty());
+}
+
+TEST(byte_buffer, erase_moves_the_rest_down) {
+    byte_buffer b(32);
+    put(b, "xxHEADgapgapBODY");
+    b.consume(2);
+    b.erase(4, 6);
+    EXPECT_EQ(str(b), "HEADBODY");
+    put(b, "+");
+    EXPECT_EQ(str(b), "HEADBODY+");
 }

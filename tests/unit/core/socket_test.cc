@@ -3,9 +3,8 @@
 #include "core/socket.h"
 
 #include <gtest/gtest.h>
-#include <sys/socket.h>
-
 #include <stdexcept>
+#include <sys/socket.h>
 
 using namespace rpslab::core;
 
@@ -16,8 +15,8 @@ TEST(endpoint, parses_v4_v6_and_localhost) {
 }
 
 TEST(endpoint, rejects_bad_text) {
-    for (const char* bad : {"127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:8x", "nohost:80", "[::1:80",
-                            "1.2.3:80"}) {
+    for (const char* bad :
+         {"127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:8x", "nohost:80", "[::1:80", "1.2.3:80"}) {
         EXPECT_THROW(parse_endpoint(bad), std::invalid_argument) << bad;
     }
 }

@@ -3,7 +3,6 @@
 #include "http/response.h"
 
 #include <gtest/gtest.h>
-
 #include <string>
 
 using namespace rpslab;

@@ -1,7 +1,6 @@
 #include "server/config.h"
 
 #include <gtest/gtest.h>
-
 #include <stdexcept>
 
 using namespace rpslab::server;
