@@ -110,18 +110,19 @@ bool connection::read_available() {
 }
 
 bool connection::process() {
-    bool progressed = false;
+    const std::uint64_t answered_before = _answered;
     while (!_close_after_flush && !_in.empty()) {
         if (_out.pending_bytes() >= _w.config().max_pending_output_bytes) {
-            return progressed;
+            break;
         }
         if (!process_one()) {
-            return true; // an error or a closing request answered, or more bytes needed
+            break; // more bytes needed, or a final response (error, close) was written
         }
-        progressed = true;
     }
-    _partial_head = false;
-    return progressed;
+    if (_in.empty()) {
+        _partial_head = false;
+    }
+    return _answered != answered_before;
 }
 
 bool connection::process_one() {
@@ -151,6 +152,7 @@ bool connection::process_one() {
     ctx.keep_alive = req.keep_alive;
     ctx.date = _w.date();
     http::write_response(_out, resp, ctx);
+    ++_answered;
     // The request's views die here: the buffer may be rewound by consume().
     _in.consume(total);
     _chunk_raw = _chunk_decoded = _want_bytes = 0;
@@ -220,6 +222,7 @@ void connection::answer_error(http::status status, std::string_view reason) {
     ctx.keep_alive = false; // after a framing error nothing that follows can be trusted
     ctx.date = _w.date();
     http::write_response(_out, resp, ctx);
+    ++_answered;
     _in.clear();
     _close_after_flush = true;
 }

@@ -62,6 +62,7 @@ private:
     std::size_t _chunk_decoded = 0; // decoded body bytes so far, right after the head
     std::size_t _want_bytes = 0;    // buffered bytes the request at the front needs (grows the buffer)
     std::uint32_t _interest = 0;    // the epoll mask registered now
+    std::uint64_t _answered = 0;    // responses written, to tell progress from waiting
     bool _continue_sent = false;
     bool _partial_head = false; // unread bytes form the start of a request head
     bool _close_after_flush = false;
