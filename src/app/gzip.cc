@@ -1,15 +1,14 @@
 #include "app/gzip.h"
 
 #include <libdeflate.h>
-
 #include <memory>
 #include <stdexcept>
 
 namespace rpslab::app {
 
 std::string gzip_compress(std::string_view data, int level) {
-    std::unique_ptr<libdeflate_compressor, decltype(&libdeflate_free_compressor)> c(
-        libdeflate_alloc_compressor(level), &libdeflate_free_compressor);
+    std::unique_ptr<libdeflate_compressor, decltype(&libdeflate_free_compressor)> c(libdeflate_alloc_compressor(level),
+                                                                                    &libdeflate_free_compressor);
     if (!c) {
         throw std::runtime_error("libdeflate_alloc_compressor failed");
     }

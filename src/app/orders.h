@@ -25,7 +25,8 @@ public:
 
     std::size_t size() const { return _price_cents.size(); }
 
-    // The table as orders.csv: header `id,category,region,price_cents,qty`, LF endings.
+    // The table as orders.csv: header `id,category,region,price_cents,qty`, LF endings,
+    // ids 1..size() in row order.
     std::string csv() const;
 
     // Writes the /compute answer over rows [0, rows) into `out` and returns its length.
