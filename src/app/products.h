@@ -23,7 +23,7 @@ public:
     static product_pool build(std::uint64_t seed);
 
     std::size_t size() const { return _json.size(); }
-    std::string_view json(std::size_t i) const { return _json[i]; }     // one product object
+    std::string_view json(std::size_t i) const { return _json[i]; }       // one product object
     std::string_view json_gz(std::size_t i) const { return _json_gz[i]; } // the gzip body served for it
     std::string_view list_json() const { return _list; }                  // the first 100 as one array
     std::string_view list_json_gz() const { return _list_gz; }

@@ -63,3 +63,30 @@ std::uint64_t parse_bytes(std::string_view text) {
 }
 
 } // namespace rpslab::cli
+
+namespace rpslab::cli {
+
+double parse_count(std::string_view text) {
+    std::string_view unit;
+    std::size_t i = 0;
+    while (i < text.size() && ((text[i] >= '0' && text[i] <= '9') || text[i] == '.')) {
+        ++i;
+    }
+    double value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + i, value);
+    if (i == 0 || ec != std::errc() || end != text.data() + i) {
+        throw std::invalid_argument("bad number '" + std::string(text) + "'");
+    }
+    unit = text.substr(i);
+    double scale = unit.empty()                 ? 1
+                   : unit == "k" || unit == "K" ? 1e3
+                   : unit == "m" || unit == "M" ? 1e6
+                   : unit == "G"                ? 1e9
+                                                : -1;
+    if (scale < 0) {
+        throw std::invalid_argument("bad number '" + std::string(text) + "': suffixes are k, M, G");
+    }
+    return value * scale;
+}
+
+} // namespace rpslab::cli

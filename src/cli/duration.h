@@ -14,3 +14,10 @@ std::int64_t parse_duration_ms(std::string_view text);
 std::uint64_t parse_bytes(std::string_view text);
 
 } // namespace rpslab::cli
+
+namespace rpslab::cli {
+
+// A count with an optional decimal suffix: "50000", "50k", "1.5M", "2G". Throws std::invalid_argument.
+double parse_count(std::string_view text);
+
+} // namespace rpslab::cli

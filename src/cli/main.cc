@@ -3,6 +3,7 @@
 #include "app/pool_dump.h"
 #include "app/workloads.h"
 #include "cli/duration.h"
+#include "cli/load_command.h"
 #include "core/error.h"
 #include "server/config.h"
 #include "server/server.h"
@@ -111,6 +112,11 @@ int main(int argc, char** argv) {
     dump_cmd->add_option("DIR", dump_dir, "Directory to write into")->required();
     dump_cmd->add_option("--seed", dump_seed, "Seed of the generated data")->capture_default_str();
 
+    cli::load_flags load_flags;
+    CLI::App* load_cmd = nullptr;
+    CLI::App* merge_cmd = nullptr;
+    cli::add_load(app, load_flags, load_cmd, merge_cmd);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -120,6 +126,16 @@ int main(int argc, char** argv) {
         return 1;
     }
     try {
+        if (load_cmd->parsed()) {
+            if (merge_cmd->parsed()) {
+                return cli::run_merge_command(load_flags);
+            }
+            std::string command_line;
+            for (int i = 0; i < argc; ++i) {
+                command_line += (i > 0 ? " " : "") + std::string(argv[i]);
+            }
+            return cli::run_load_command(load_flags, command_line);
+        }
         if (app.got_subcommand("serve")) {
             server::serve_config config = to_config(serve);
             if (config.run_mode == server::serve_config::mode::processes) {

@@ -2,7 +2,9 @@
 
 #include "core/error.h"
 
+#include <atomic>
 #include <cerrno>
+#include <ctime>
 
 namespace rpslab::core {
 
@@ -46,6 +48,25 @@ int event_loop::wait(int timeout_ms) {
     }
     _ready = n;
     return n;
+}
+
+int event_loop::wait_ns(std::int64_t timeout_ns) {
+    // Shared by every loop of the process; a relaxed flag is enough to remember ENOSYS.
+    static std::atomic<bool> have_pwait2{true};
+    if (have_pwait2.load(std::memory_order_relaxed)) {
+        timespec ts{static_cast<time_t>(timeout_ns / 1'000'000'000), static_cast<long>(timeout_ns % 1'000'000'000)};
+        int n = ::epoll_pwait2(_epoll.get(), _events, max_events, &ts, nullptr);
+        if (n >= 0) {
+            _ready = n;
+            return n;
+        }
+        if (errno != ENOSYS) {
+            _ready = 0;
+            return errno == EINTR ? 0 : -1;
+        }
+        have_pwait2.store(false, std::memory_order_relaxed);
+    }
+    return wait(static_cast<int>((timeout_ns + 999'999) / 1'000'000));
 }
 
 void event_loop::dispatch() {

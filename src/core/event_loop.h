@@ -33,6 +33,9 @@ public:
     // (errno set) if epoll_wait failed other than by EINTR. Split from dispatch() so that the
     // worker can read the clock once per wake-up, between the two.
     int wait(int timeout_ms);
+    // The same with a nanosecond timeout (epoll_pwait2), for the load generator's pacing;
+    // falls back to whole milliseconds (rounded up) on kernels without it.
+    int wait_ns(std::int64_t timeout_ns);
 
     // Calls the handler of every event the last wait() fetched.
     //
