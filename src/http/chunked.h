@@ -22,6 +22,8 @@ struct chunked_result {
     std::string_view reason;
 };
 
+struct chunked_fault; // an error status and its reason, constant data (chunked.cc)
+
 class chunked_decoder {
 public:
     explicit chunked_decoder(const limits& lim) : _lim(&lim) {}
@@ -64,13 +66,13 @@ private:
         done,               // complete: reset() before the next body
         failed,             // error: reset() before the next body
     };
-    struct fault; // an error status and its reason (chunked.cc)
-
-    fault on_framing_byte(char c);
-    fault on_size_byte(char c);
-    fault on_extension_byte(char c);
-    fault on_line_end_byte(char c);
-    fault on_trailer_byte(char c);
+    const char* whole_size_line(const char* p, const char* end);
+    // Each step takes one framing byte; it returns nullptr to go on, or the error.
+    const chunked_fault* on_framing_byte(char c);
+    const chunked_fault* on_size_byte(char c);
+    const chunked_fault* on_extension_byte(char c);
+    const chunked_fault* on_line_end_byte(char c);
+    const chunked_fault* on_trailer_byte(char c);
 
     const limits* _lim;
     std::uint64_t _body_bytes = 0;

@@ -19,9 +19,9 @@ enum class parse_status : std::uint8_t {
 
 struct parse_result {
     parse_status state = parse_status::incomplete;
-    std::size_t consumed = 0;          // bytes of the head, when complete (== req.head_bytes)
-    status error = status::none;       // 400, 413, 414, 431, 501 or 505 when state == error
-    std::string_view reason;           // a short, static description of the error, for logs and tests
+    std::size_t consumed = 0;    // bytes of the head, when complete (== req.head_bytes)
+    status error = status::none; // 400, 413, 414, 431, 501 or 505 when state == error
+    std::string_view reason;     // a short, static description of the error, for logs and tests
 };
 
 // Parses one request head at the start of `input`.

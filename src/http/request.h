@@ -29,7 +29,9 @@ struct request {
     std::string_view path;   // origin-form path ("/simple"); for absolute-form, the path part of the URI
     std::string_view query;  // after '?', without it; empty when none
     http::version version = version::http11;
-    std::string_view host; // the Host field value (empty when absent, allowed only for HTTP/1.0)
+    // The Host field value (empty when absent, allowed only for HTTP/1.0); with an
+    // absolute-form target, the target's authority, which overrides Host (RFC 9112 §3.2.2).
+    std::string_view host;
     std::span<const header_field> headers; // all fields in order, views into the buffer
 
     body_framing framing = body_framing::none;

@@ -14,6 +14,9 @@ class head_writer {
 public:
     explicit head_writer(char* p) : _p(p) {}
     head_writer& text(std::string_view s) {
+        if (s.empty()) {
+            return *this; // an empty view may have a null data(): memcpy must not see it
+        }
         std::memcpy(_p, s.data(), s.size());
         _p += s.size();
         return *this;

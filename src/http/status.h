@@ -29,6 +29,8 @@ enum class status : std::uint16_t {
 // The reason phrase for `s` ("OK", "Not Found", ...); "Unknown" for a code not in the table.
 std::string_view reason_phrase(status s);
 
-constexpr int code(status s) { return static_cast<int>(s); }
+constexpr int code(status s) {
+    return static_cast<int>(s);
+}
 
 } // namespace rpslab::http
