@@ -1,0 +1,199 @@
+"""`rpslab load` against servers whose behaviour the test knows: counts, pipelining depth,
+the three latency views under a stall, errors by kind, log merging, exit codes, and the
+generator-was-the-ceiling verdict."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from fake_server import FakeServer
+from serverproc import release_bin, require
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def load_bin() -> str:
+    # The generator under test: the sanitizer build in the ASan run, the release build otherwise.
+    return require(os.environ.get("RPSLAB_BIN") and str((REPO / os.environ["RPSLAB_BIN"]).resolve())
+                   or str(REPO / "build/asan/rpslab"))
+
+
+def run_load(*args: str, timeout: float = 60, expect: int | None = 0) -> tuple[dict, str, int]:
+    with tempfile.TemporaryDirectory() as d:
+        out = Path(d) / "r.json"
+        proc = subprocess.run([load_bin(), "load", *args, "--json", str(out)], capture_output=True, text=True,
+                              timeout=timeout)
+        if expect is not None:
+            assert proc.returncode == expect, f"exit {proc.returncode}, want {expect}\n{proc.stdout}\n{proc.stderr}"
+        data = json.loads(out.read_text()) if out.exists() else {}
+        return data, proc.stdout + proc.stderr, proc.returncode
+
+
+def test_exact_count_matches_nginx_access_log(tmp_path):
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not os.access(nginx, os.X_OK):
+        pytest.fail("nginx is missing: make deps installs nginx-light")
+    conf = tmp_path / "nginx.conf"
+    log = tmp_path / "access.log"
+    probe = FakeServer()  # borrow a free port number, then free it for nginx
+    port = probe.port
+    probe.close()
+    conf.write_text(f"""
+daemon off; worker_processes 1; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+  access_log {log};
+  client_body_temp_path {tmp_path}; proxy_temp_path {tmp_path}; fastcgi_temp_path {tmp_path};
+  uwsgi_temp_path {tmp_path}; scgi_temp_path {tmp_path};
+  keepalive_requests 1000000;
+  server {{ listen 127.0.0.1:{port}; location / {{ return 200 'hi'; }} }}
+}}
+""")
+    proc = subprocess.Popen([nginx, "-c", str(conf), "-e", str(tmp_path / "error.log")])
+    try:
+        for _ in range(100):
+            if subprocess.run(["curl", "-s", "-o", "/dev/null", f"http://127.0.0.1:{port}/"]).returncode == 0:
+                break
+            subprocess.run(["sleep", "0.05"])
+        log.write_text("")  # the probes above do not count
+        data, _, _ = run_load(f"http://127.0.0.1:{port}/x", "-c", "8", "-t", "2", "-n", "5000", "-p", "4")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert data["requests"] == 5000
+    assert data["sent"] == 5000
+    assert data["status"] == {"200": 5000}
+    assert len(log.read_text().splitlines()) == 5000
+
+
+def test_pipelining_depth_is_kept_exactly():
+    srv = FakeServer("hold", hold=8)
+    try:
+        data, _, _ = run_load(srv.url(), "-c", "3", "-p", "8", "-n", "3000")
+    finally:
+        srv.close()
+    assert data["requests"] == 3000
+    assert srv.max_in_flight == 8, "the generator must keep exactly -p requests in flight, never more"
+    assert data["max_in_flight_per_connection"] == 8
+
+
+def test_stall_shows_in_corrected_latency_only():
+    srv = FakeServer("stall", stall_after=1.0, stall_s=1.0)
+    try:
+        data, out, _ = run_load(srv.url(), "-c", "20", "-R", "1000", "-d", "4s")
+    finally:
+        srv.close()
+    lat, service, lag = data["latency_us"], data["service_time_us"], data["lag_us"]
+    # About a quarter of the requests were due during the 1 s stall: corrected p99 sees it.
+    assert lat["p99"] >= 500_000, out
+    # Only the 20 requests in flight when it began waited in the server: < 1% of 4000.
+    assert service["p99"] < 200_000, out
+    assert lag["p99"] < 50_000, out
+    assert lat["max"] >= 900_000
+
+
+def test_errors_are_counted_by_kind():
+    srv = FakeServer("every_nth_503", nth=10)
+    try:
+        data, _, _ = run_load(srv.url(), "-c", "1", "-n", "1000")
+    finally:
+        srv.close()
+    assert data["status"] == {"200": 900, "503": 100}
+    assert data["errors"]["status"] == 0
+    srv = FakeServer("every_nth_503", nth=10)
+    try:
+        data, _, _ = run_load(srv.url(), "-c", "1", "-n", "1000", "--verify-status", "200")
+    finally:
+        srv.close()
+    assert data["errors"]["status"] == 100
+
+    srv = FakeServer("reset_after", nth=50)
+    try:
+        data, _, _ = run_load(srv.url(), "-c", "4", "-d", "1s")
+    finally:
+        srv.close()
+    assert data["errors"]["read"] > 0
+    assert any(k.startswith("read ECONNRESET") or k == "read EOF" for k in data["errors_by_errno"]), data
+
+    srv = FakeServer("silent")
+    try:
+        data, out, rc = run_load(srv.url(), "-c", "3", "-d", "1.5s", "--timeout", "300ms", expect=None)
+    finally:
+        srv.close()
+    assert rc == 2, "no response at all is a runtime failure"
+    assert data["errors"]["timeout"] >= 3
+    assert "timeout ETIMEDOUT" in data["errors_by_errno"]
+
+
+def test_connect_errors_have_their_errno():
+    probe = FakeServer()
+    port = probe.port
+    probe.close()  # nothing listens there now
+    data, _, rc = run_load(f"http://127.0.0.1:{port}/", "-c", "2", "-d", "0.5s", expect=None)
+    assert rc == 2
+    assert data["errors"]["connect"] >= 2
+    assert "connect ECONNREFUSED" in data["errors_by_errno"]
+
+
+def test_merge_equals_combined_counts(tmp_path):
+    srv = FakeServer()
+    try:
+        a, _, _ = run_load(srv.url(), "-c", "2", "-d", "1s", "--hdr-log", str(tmp_path / "a.hlog"))
+        b, _, _ = run_load(srv.url(), "-c", "2", "-d", "1s", "--hdr-log", str(tmp_path / "b.hlog"))
+    finally:
+        srv.close()
+    merged = tmp_path / "m.json"
+    proc = subprocess.run([load_bin(), "load", "merge", str(tmp_path / "a.hlog"), str(tmp_path / "b.hlog"),
+                           "--json", str(merged)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    m = json.loads(merged.read_text())
+    assert m["requests"] == a["requests"] + b["requests"]
+    assert m["latency_us"]["max"] >= max(a["latency_us"]["max"], b["latency_us"]["max"]) * 0.999
+
+
+def test_slo_and_usage_exit_codes():
+    srv = FakeServer()
+    try:
+        _, out, _ = run_load(srv.url(), "-c", "1", "-n", "200", "--slo", "p50<=1us", expect=3)
+        assert "SLO failed: p50" in out
+        run_load(srv.url(), "-c", "1", "-n", "200", "--slo", "p99<=10s,errors<=0", expect=0)
+    finally:
+        srv.close()
+    for bad in (["https://x/"], ["http://127.0.0.1:1/", "-R", "fast"], ["http://127.0.0.1:1/", "--slo", "p99"]):
+        proc = subprocess.run([load_bin(), "load", *bad], capture_output=True, text=True, timeout=30)
+        assert proc.returncode == 1, (bad, proc.stdout, proc.stderr)
+        assert "rpslab" in proc.stderr
+
+
+@pytest.mark.release
+def test_ceiling_verdict_when_the_generator_is_starved():
+    """The generator shares its only core with three busy loops while the server has one
+    to itself: it gets a quarter of a core, so it is always running or waiting for that
+    core, never for the server: it is the ceiling."""
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs two CPUs")
+    cpus = sorted(os.sched_getaffinity(0))
+    server = subprocess.Popen(["taskset", "-c", str(cpus[0]), require(release_bin()), "serve", "--listen",
+                               "127.0.0.1:0", "--workers", "1"], stderr=subprocess.PIPE, text=True)
+    hogs = [subprocess.Popen(["taskset", "-c", str(cpus[1]), "sh", "-c", "while :; do :; done"]) for _ in range(3)]
+    try:
+        line = server.stderr.readline()
+        port = re.search(r":(\d+) ", line).group(1)
+        proc = subprocess.run(["taskset", "-c", str(cpus[1]), require(release_bin()), "load",
+                               f"http://127.0.0.1:{port}/simple", "-c", "50", "-p", "16", "-d", "2s", "--strict"],
+                              capture_output=True, text=True, timeout=60)
+    finally:
+        for hog in hogs:
+            hog.kill()
+        server.terminate()
+        server.wait(10)
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    assert "the generator was the ceiling" in proc.stdout
