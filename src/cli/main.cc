@@ -39,15 +39,19 @@ struct serve_flags {
 void add_serve(CLI::App& app, serve_flags& f) {
     auto* cmd = app.add_subcommand("serve", "Run the HTTP/1.1 server (one event loop per worker thread)");
     cmd->add_option("--listen", f.listen, "HOST:PORT to listen on (port 0 picks a free one)")->capture_default_str();
-    cmd->add_option("--workers", f.workers, "Worker threads (default: one per CPU in --cpus or the affinity mask)");
+    cmd->add_option("--workers", f.workers, "Workers; 0 or absent: one per CPU in --cpus, else in the affinity mask")
+        ->check(CLI::Range(0, 4096));
     cmd->add_option("--cpus", f.cpus, "CPUs to pin workers to, e.g. 2-7 or 0,2,4 (worker i on the i-th)");
-    cmd->add_option("--max-conns", f.max_conns, "Open connections per worker; more are closed at once (0: no limit)");
+    cmd->add_option("--max-conns", f.max_conns, "Open connections per worker; more are closed at once (0: no limit)")
+        ->check(CLI::Range(0, 100'000'000));
     cmd->add_option("--max-header-bytes", f.max_header_bytes, "Request line and header section limit (431)")
         ->capture_default_str();
     cmd->add_option("--max-body-bytes", f.max_body_bytes, "Request body limit (413)")->capture_default_str();
     cmd->add_option("--max-request-line-bytes", f.max_request_line_bytes, "Request line limit (414)")
         ->capture_default_str();
-    cmd->add_option("--max-header-count", f.max_header_count, "Header fields limit (431)")->capture_default_str();
+    cmd->add_option("--max-header-count", f.max_header_count, "Header fields limit (431)")
+        ->check(CLI::Range(1, 65'535))
+        ->capture_default_str();
     cmd->add_option("--header-timeout", f.header_timeout, "From a request's first byte to its whole head")
         ->capture_default_str();
     cmd->add_option("--idle-timeout", f.idle_timeout, "A connection without progress is closed after")

@@ -25,7 +25,11 @@ void byte_buffer::ensure_tail_room(std::size_t n) {
         _begin = 0;
         return;
     }
-    reserve(std::max(_capacity * 2, size() + n));
+    std::size_t want = std::max(_capacity * 2, size() + n);
+    if (want > _jump_above) {
+        want = std::max(want, _jump_to);
+    }
+    reserve(want);
 }
 
 void byte_buffer::shrink_if_empty(std::size_t capacity) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <span>
@@ -48,6 +49,14 @@ public:
     // growing (at least doubling). Invalidates pointers into the buffer.
     void ensure_tail_room(std::size_t n);
 
+    // Growth past `above` bytes goes straight to at least `to`: a buffer that outgrows its
+    // usual size then reaches its known working bound in one step instead of doubling
+    // its way there over many batches (each of which would be an allocation).
+    void set_growth_jump(std::size_t above, std::size_t to) {
+        _jump_above = above;
+        _jump_to = to;
+    }
+
     // Frees storage above `capacity` when the buffer is empty (after a large request).
     void shrink_if_empty(std::size_t capacity);
 
@@ -60,6 +69,8 @@ private:
     std::size_t _capacity = 0;
     std::size_t _begin = 0;
     std::size_t _end = 0;
+    std::size_t _jump_above = SIZE_MAX;
+    std::size_t _jump_to = 0;
 };
 
 } // namespace rpslab::core

@@ -8,7 +8,9 @@ sys_error::sys_error(const std::string& what, int err) : std::runtime_error(what
 
 void throw_errno(const std::string& call) {
     int err = errno;
-    throw sys_error(call + ": " + std::strerror(err), err);
+    std::string what = call;
+    what.append(": ").append(std::strerror(err));
+    throw sys_error(what, err);
 }
 
 } // namespace rpslab::core

@@ -27,6 +27,9 @@ void output_queue::commit(std::size_t n) {
 }
 
 void output_queue::append_copy(std::string_view bytes) {
+    if (bytes.empty()) {
+        return;
+    }
     char* dst = reserve(bytes.size());
     std::memcpy(dst, bytes.data(), bytes.size());
     commit(bytes.size());

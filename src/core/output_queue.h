@@ -33,6 +33,9 @@ public:
     // Drops the first `n` unsent bytes (after a write). Emptied, it rewinds its storage.
     void consume(std::size_t n);
 
+    // See byte_buffer::set_growth_jump.
+    void set_growth_jump(std::size_t above, std::size_t to) { _bytes.set_growth_jump(above, to); }
+
     // Frees owned storage above `capacity` once empty (after a large echo, say).
     void shrink_if_empty(std::size_t capacity);
     void clear();

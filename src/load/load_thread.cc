@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <time.h>
 
 namespace rpslab::load {
@@ -20,6 +21,19 @@ std::int64_t thread_cpu_ns() {
     timespec ts{};
     ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return static_cast<std::int64_t>(ts.tv_sec) * ns_per_s + ts.tv_nsec;
+}
+
+// Time this thread spent waiting on a run queue (runnable but not running), from the
+// scheduler's statistics; 0 where the kernel does not provide them.
+std::int64_t thread_runqueue_ns() {
+    std::FILE* f = std::fopen("/proc/thread-self/schedstat", "r");
+    if (f == nullptr) {
+        return 0;
+    }
+    long long on_cpu = 0, waiting = 0;
+    int n = std::fscanf(f, "%lld %lld", &on_cpu, &waiting);
+    std::fclose(f);
+    return n == 2 ? waiting : 0;
 }
 
 std::uint64_t to_us(std::int64_t ns) {
@@ -68,6 +82,7 @@ void load_thread::run(std::int64_t start_ns) {
     now = std::min(core::monotonic_ns(), _end_ns == INT64_MAX ? core::monotonic_ns() : _end_ns);
     if (_cpu_start_ns >= 0) {
         _result.cpu_s = static_cast<double>(thread_cpu_ns() - _cpu_start_ns) / 1e9;
+        _result.runnable_s = static_cast<double>(thread_runqueue_ns() - _runqueue_start_ns) / 1e9;
         _result.wall_s = static_cast<double>(now - _measure_start_ns) / 1e9;
     }
     close_second(now);
@@ -100,6 +115,7 @@ std::int64_t load_thread::next_wake_ns(std::int64_t now_ns) const {
 void load_thread::tick(std::int64_t now_ns) {
     if (_cpu_start_ns < 0 && now_ns >= _measure_start_ns) {
         _cpu_start_ns = thread_cpu_ns();
+        _runqueue_start_ns = thread_runqueue_ns();
     }
     if (_rate > 0) {
         schedule_open_loop(now_ns);

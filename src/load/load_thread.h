@@ -77,6 +77,7 @@ private:
     std::int64_t _end_ns = INT64_MAX;
     std::int64_t _next_timeout_check_ns = 0;
     std::int64_t _cpu_start_ns = -1;
+    std::int64_t _runqueue_start_ns = 0;
     std::size_t _second = 0; // index of the measured second being counted
     std::uint64_t _second_responses = 0;
     stats::histogram _interval = make_latency_histogram();

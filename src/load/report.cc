@@ -117,8 +117,11 @@ std::string format_table(const run_result& r, const run_labels& labels) {
         }
     }
     out << "  generator     CPU per thread:";
-    for (double u : r.thread_cpu) {
-        out << " " << fmt("%.0f", u * 100) << "%";
+    for (std::size_t i = 0; i < r.thread_cpu.size(); ++i) {
+        out << " " << fmt("%.0f", r.thread_cpu[i] * 100) << "%";
+        if (r.thread_busy[i] - r.thread_cpu[i] >= 0.05) {
+            out << " (+" << fmt("%.0f", (r.thread_busy[i] - r.thread_cpu[i]) * 100) << "% waiting for a CPU)";
+        }
     }
     if (t.responses > 0) {
         out << "; " << fmt("%.2f", t.cpu_s * 1e6 / static_cast<double>(t.responses)) << " us CPU per request";
@@ -165,6 +168,7 @@ nlohmann::json to_json(const run_result& r) {
         j["lag_us"] = percentiles_json(t.lag);
     }
     j["client_cpu"] = r.thread_cpu;
+    j["client_busy"] = r.thread_busy;
     j["client_cpu_us_per_req"] = t.responses > 0 ? t.cpu_s * 1e6 / static_cast<double>(t.responses) : 0.0;
     j["generator_ceiling"] = r.generator_ceiling;
     j["per_second"] = t.per_second;

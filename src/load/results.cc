@@ -78,6 +78,7 @@ void thread_result::merge(const thread_result& other) {
         mine.max_us = std::max(mine.max_us, other.intervals[i].max_us);
     }
     cpu_s += other.cpu_s;
+    runnable_s += other.runnable_s;
     wall_s = std::max(wall_s, other.wall_s);
     max_in_flight = std::max(max_in_flight, other.max_in_flight);
     reconnects += other.reconnects;

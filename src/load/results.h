@@ -49,6 +49,7 @@ struct thread_result {
     std::vector<std::uint64_t> per_second;               // responses in each measured second
     std::vector<interval_snapshot> intervals;            // latency per measured second
     double cpu_s = 0;                                    // this thread's CPU time in the measured window
+    double runnable_s = 0; // time it was ready to run but waited for a CPU (another process had it)
     double wall_s = 0;
     std::uint64_t max_in_flight = 0; // the most requests in flight on one connection
     std::uint64_t reconnects = 0;

@@ -104,8 +104,10 @@ run_result run_load(const run_config& config, bool live) {
     for (auto& w : workers) {
         thread_result& r = w->result();
         double util = r.wall_s > 0 ? r.cpu_s / r.wall_s : 0;
+        double busy = r.wall_s > 0 ? (r.cpu_s + r.runnable_s) / r.wall_s : 0;
         out.thread_cpu.push_back(util);
-        out.generator_ceiling = out.generator_ceiling || util >= saturated_cpu;
+        out.thread_busy.push_back(busy);
+        out.generator_ceiling = out.generator_ceiling || busy >= saturated_cpu;
         out.duration_s = std::max(out.duration_s, r.wall_s);
         out.total.merge(r);
     }

@@ -12,15 +12,18 @@
 namespace rpslab::load {
 
 struct run_result {
-    thread_result total;            // every thread merged
-    std::vector<double> thread_cpu; // CPU utilisation per thread in the measured window (0..1)
-    double duration_s = 0;          // the measured window
+    thread_result total;             // every thread merged
+    std::vector<double> thread_cpu;  // CPU utilisation per thread in the measured window (0..1)
+    std::vector<double> thread_busy; // CPU plus run-queue wait: 1 means it never waited for the server
+    double duration_s = 0;           // the measured window
     std::size_t connections = 0;
     std::size_t threads = 0;
     std::size_t pipeline = 0;
     double requested_rate = 0; // 0: closed loop
     std::int64_t warmup_ms = 0;
-    bool generator_ceiling = false; // some thread was saturated: the figures are the client's limit
+    // Some thread was saturated (always running or waiting for a CPU, never for the
+    // server): the figures are the generator's limit, not the server's.
+    bool generator_ceiling = false;
     double rps() const { return duration_s > 0 ? static_cast<double>(total.responses) / duration_s : 0; }
 };
 

@@ -3,6 +3,7 @@
 #include "server/router.h"
 #include "server/worker.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <sys/socket.h>
 
@@ -15,14 +16,22 @@ namespace {
 // and it shrinks back once they are done.
 constexpr std::size_t initial_read_bytes = 16 * 1024;
 constexpr std::size_t min_read_room = 4 * 1024;
-constexpr std::size_t kept_output_bytes = 64 * 1024;
+// Buffers above these sizes are freed once empty; below them they are kept, so that a
+// connection that pipelines heavily does not reallocate for every batch. The output bound
+// follows from backpressure: processing stops once 1 MiB is pending.
+constexpr std::size_t kept_read_bytes = 256 * 1024;
+constexpr std::size_t kept_output_bytes = 2 * 1024 * 1024;
 // recv calls per readable event: a client that never pauses cannot starve the others.
 constexpr int read_budget = 16;
 constexpr int max_iov = 64;
 
 } // namespace
 
-connection::connection(worker& owner) : _w(owner), _chunked(owner.config().limits) {}
+connection::connection(worker& owner) : _w(owner), _chunked(owner.config().limits) {
+    const serve_config& c = owner.config();
+    _in.set_growth_jump(initial_read_bytes, c.limits.max_header_bytes + 2 * min_read_room);
+    _out.set_growth_jump(64 * 1024, c.max_pending_output_bytes + 128 * 1024);
+}
 
 void connection::open(core::unique_fd fd) {
     _fd = std::move(fd);
@@ -77,7 +86,9 @@ void connection::serve() {
 
 bool connection::read_available() {
     _stalled = false;
-    const std::size_t max_buffer = _w.config().limits.max_header_bytes + _want_bytes;
+    // One read's worth past the header limit: the parser can only answer 431 once it has
+    // seen more than the limit, and refuses to wait for more than that.
+    const std::size_t max_buffer = _w.config().limits.max_header_bytes + min_read_room + _want_bytes;
     for (int i = 0; i < read_budget && !_peer_done; ++i) {
         if (_out.pending_bytes() >= _w.config().max_pending_output_bytes) {
             break; // backpressure: leave the rest in the socket until the client reads
@@ -247,7 +258,7 @@ void connection::flush() {
         }
         return;
     }
-    _out.shrink_if_empty(kept_output_bytes);
+    _out.shrink_if_empty(std::max(kept_output_bytes, _w.config().max_pending_output_bytes + 128 * 1024));
     if (_close_after_flush) {
         start_linger();
     }
@@ -314,7 +325,7 @@ void connection::after_io() {
         _w.arm_idle_timer(*this);
     }
     if (_in.empty() && _want_bytes == 0) {
-        _in.shrink_if_empty(initial_read_bytes);
+        _in.shrink_if_empty(std::max(kept_read_bytes, _w.config().limits.max_header_bytes + 2 * min_read_room));
     }
 }
 
