@@ -16,7 +16,8 @@
 #   --rounds N       interleaved rounds (default 3; env ROUNDS)
 #   --duration D     length of each measured wrk run, e.g. 5s (default 5s; env DURATION)
 #   --cases LIST     of simple, simple-p16, read (default all; env CASES)
-#   --servers LIST   rpslab first, then peers (default rpslab,nginx,fasthttp; env SERVERS)
+#   --servers LIST   rpslab first, then peers: rpslab-prefork (processes mode), nginx,
+#                    fasthttp (default rpslab,rpslab-prefork,nginx,fasthttp; env SERVERS)
 #   --json FILE      also write the measurements, medians and ratios as JSON
 #   --pool DIR       use this `rpslab pool dump` directory instead of making one
 #   --keep           keep the work directory (configs, logs, wrk output) and say where
@@ -182,7 +183,7 @@ describe_versions() {
 
 main() {
     local rounds=${ROUNDS:-3} duration=${DURATION:-5s} cases=${CASES:-simple,simple-p16,read}
-    local servers=${SERVERS:-rpslab,nginx,fasthttp} json="" pool="" strict=0
+    local servers=${SERVERS:-rpslab,rpslab-prefork,nginx,fasthttp} json="" pool="" strict=0
     while (($# > 0)); do
         case $1 in
         --rounds) rounds=${2:?--rounds needs a value}; shift 2 ;;
@@ -202,7 +203,8 @@ main() {
     [[ $duration =~ ^[1-9][0-9]*[smh]$ ]] || die "--duration must look like 5s"
     [[ $servers == rpslab* ]] || die "--servers must start with rpslab (ratios are rpslab/peer)"
     [[ ,$cases, =~ ^(,(simple|simple-p16|read))+,$ ]] || die "--cases: a list of simple, simple-p16, read"
-    [[ ,$servers, =~ ^(,(rpslab|nginx|fasthttp))+,$ ]] || die "--servers: a list of rpslab, nginx, fasthttp"
+    [[ ,$servers, =~ ^(,(rpslab|rpslab-prefork|nginx|fasthttp))+,$ ]] ||
+        die "--servers: a list of rpslab, rpslab-prefork, nginx, fasthttp"
     if ((rounds < 3)); then
         log "warning: $rounds round(s); DESIGN.md asks for at least 3 before quoting a figure"
     fi

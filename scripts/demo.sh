@@ -6,8 +6,8 @@
 #
 # The load generator runs on the same 2 cores as the server, so these are the pair's
 # figures, not the server's ceiling; bench/serve-cost.sh pins the two apart and measures
-# the server's CPU per request. Which generator runs is decided in one place, run_load:
-# wrk today, `rpslab load` when it lands.
+# the server's CPU per request. The generator is `rpslab load`, called in one place
+# (run_load); every latency is per request, also when pipelining.
 #
 # Usage: scripts/demo.sh [SECONDS_PER_WORKLOAD]     (default 3; RPSLAB_BIN overrides the binary)
 # Exit: 0 all well, 1 set-up error, 2 a workload failed or the server did not exit 0.
@@ -17,8 +17,6 @@ PROG=demo
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=bench/lib/common.sh
 source "$REPO/bench/lib/common.sh"
-# shellcheck source=bench/lib/wrk.sh
-source "$REPO/bench/lib/wrk.sh"
 
 RPSLAB_BIN=${RPSLAB_BIN:-$REPO/build/release/rpslab}
 readonly CONNECTIONS=50 PIPELINE_DEPTH=16
@@ -46,24 +44,27 @@ cleanup() {
     fi
 }
 
-# run_load METHOD URL DEPTH SECONDS: drives URL with CONNECTIONS connections (DEPTH
-# requests pipelined per write, POST with ECHO_BODY) and prints one line:
-#   requests_per_s p50_us p99_us errors
-# The only function that knows the load generator: swap its body for `rpslab load`.
+# run_load METHOD URL DEPTH SECONDS: drives URL with `rpslab load` (CONNECTIONS
+# connections, DEPTH requests in flight on each, POST with ECHO_BODY) and prints one line:
+#   requests_per_s p50_us p99_us errors ceiling
+# where errors counts failed requests and non-2xx answers, and ceiling is 1 when the
+# generator itself was saturated. The only function that knows the load generator.
 run_load() {
-    local method=$1 url=$2 depth=$3 seconds=$4 out="$WORK/load.txt" summary
-    local -a target=("$url")
+    local method=$1 url=$2 depth=$3 seconds=$4 out="$WORK/load.json"
+    local -a args=(load "$url" -t 2 -c "$CONNECTIONS" -p "$depth" -d "${seconds}s" --json "$out")
     if [[ $method == POST ]]; then
-        target=(-s "$REPO/bench/lib/echo.lua" "$url" -- "$ECHO_BODY")
-    elif ((depth > 1)); then
-        target=(-s "$REPO/bench/lib/pipeline.lua" "$url" -- "$depth")
+        printf '%s' "$ECHO_BODY" >"$WORK/body.json"
+        args+=(-m POST -H 'Content-Type: application/json' --body-file "$WORK/body.json")
     fi
-    # Two threads: one per core, like the server's workers.
-    wrk -t2 -c"$CONNECTIONS" -d"${seconds}s" --latency "${target[@]}" >"$out" 2>&1 || true
-    summary=$(wrk_summary "$out") || return 1
-    local rps socket_errors non2xx p50 p99
-    read -r _ _ rps socket_errors non2xx p50 p99 <<<"$summary"
-    echo "$rps $p50 $p99 $((socket_errors + non2xx))"
+    rm -f "$out"
+    "$RPSLAB_BIN" "${args[@]}" >"$WORK/load.txt" 2>&1 || true
+    [[ -s $out ]] || return 1
+    python3 - "$out" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+errors = sum(r["errors"].values()) + sum(n for code, n in r["status"].items() if not code.startswith("2"))
+print(f'{r["rps"]:.0f} {r["latency_us"]["p50"]} {r["latency_us"]["p99"]} {errors} {int(r["generator_ceiling"])}')
+PY
 }
 
 # check_workload METHOD URL: one request answered 200 (and /echo sends the body back).
@@ -105,7 +106,7 @@ main() {
     local seconds=${1:-3} port failed=0 line label method path depth result url
     [[ $seconds =~ ^[1-9][0-9]*$ ]] || die "usage: scripts/demo.sh [SECONDS_PER_WORKLOAD]"
     [[ -x $RPSLAB_BIN ]] || die "$RPSLAB_BIN not found: build it first (make release)"
-    require_commands wrk curl python3 flock awk
+    require_commands curl python3 flock awk
     hold_cpu_lock
 
     WORK=$(mktemp -d /tmp/rpslab-demo.XXXXXX)
@@ -115,7 +116,7 @@ main() {
     start_rpslab "$port"
 
     echo "$READY_LINE"
-    echo "load: wrk -t2 -c$CONNECTIONS, ${seconds}s per workload, on the same $(nproc) cores as the server"
+    echo "load: rpslab load -t 2 -c $CONNECTIONS, ${seconds}s per workload, on the same $(nproc) cores as the server"
     echo
     printf '%-13s %12s %10s %10s %8s\n' workload 'requests/s' p50 p99 errors
     for line in "${WORKLOADS[@]}"; do
@@ -131,15 +132,15 @@ main() {
             failed=1
             continue
         fi
-        local rps p50 p99 errors
-        read -r rps p50 p99 errors <<<"$result"
-        printf '%-13s %12s %10s %10s %8s\n' "$label" "$(group_digits "$rps")" \
-            "$(format_us "$p50")" "$(format_us "$p99")" "$errors"
+        local rps p50 p99 errors ceiling
+        read -r rps p50 p99 errors ceiling <<<"$result"
+        printf '%-13s %12s %10s %10s %8s%s\n' "$label" "$(group_digits "$rps")" \
+            "$(format_us "$p50")" "$(format_us "$p99")" "$errors" "$( ((ceiling)) && echo '  (generator was the ceiling)')"
         ((errors == 0)) || failed=1
     done
     echo
     echo "note: the load generator and the server share the machine's $(nproc) cores, so these"
-    echo "are the pair's figures; with pipelining, latency is per batch of $PIPELINE_DEPTH."
+    echo "are the pair's figures. Latency is per request, also when pipelined."
     echo "bench/serve-cost.sh measures the server's own CPU cost per request."
 
     stop_tree "$SERVER_PID" 10

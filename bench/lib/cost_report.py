@@ -190,9 +190,9 @@ def print_table(summary, ratio_rows, rounds, config):
     print()
     print("rpslab / peer (ratio of medians; range: per-round ratios paired by round; "
           "< 1 means rpslab spends less CPU per request)")
-    print(f"{'case':<12} {'peer':<9} {'ratio':>6} {'range':>13}  {'result':<14} {'target':>7}  verdict")
+    print(f"{'case':<12} {'peer':<15} {'ratio':>6} {'range':>13}  {'result':<14} {'target':>7}  verdict")
     for r in ratio_rows:
-        line = f"{label(r['case']):<12} {r['peer']:<9}"
+        line = f"{label(r['case']):<12} {r['peer']:<15}"
         target = f"≤{r['target']:.2f}" if r["target"] is not None else ""
         if r["status"] != "ok":
             print(line + f" {r['status']}" + (f"  (target {target})" if target else ""))

@@ -13,7 +13,8 @@ RPSLAB_BIN=${RPSLAB_BIN:-$REPO/build/release/rpslab}
 NGINX_BIN=${NGINX_BIN:-$(command -v nginx || echo /usr/sbin/nginx)}
 FASTHTTP_BIN=${FASTHTTP_BIN:-$REPO/build/peers/fasthttp-peer}
 
-# start_server NAME PORT: starts rpslab, nginx or fasthttp on 127.0.0.1:PORT, pinned to
+# start_server NAME PORT: starts rpslab (threads), rpslab-prefork (processes mode), nginx
+# or fasthttp on 127.0.0.1:PORT, pinned to
 # SERVER_CPUS, and waits until it serves. On success sets SERVER_PID (a child of this
 # shell) and SERVER_LOG; on failure returns 1 with SERVER_ERROR saying why, having
 # stopped whatever it started. The caller checks the port is free first.
@@ -23,6 +24,7 @@ start_server() {
     mkdir -p "$RUN_DIR"
     case $name in
     rpslab) start_rpslab "$port" ;;
+    rpslab-prefork) start_rpslab "$port" --mode processes ;;
     nginx) start_nginx "$port" ;;
     fasthttp) start_fasthttp "$port" ;;
     *) SERVER_ERROR="unknown server $name" ;;
@@ -38,13 +40,15 @@ start_server() {
     fi
 }
 
+# start_rpslab PORT [EXTRA_ARGS...]: threads mode, or what EXTRA_ARGS say (--mode processes).
 start_rpslab() {
     local port=$1 args
+    shift
     if [[ ! -x $RPSLAB_BIN ]]; then
         SERVER_ERROR="$RPSLAB_BIN not found (build it: make release)"
         return 0
     fi
-    args=(serve --listen "127.0.0.1:$port")
+    args=(serve --listen "127.0.0.1:$port" "$@")
     if [[ -n ${SERVER_WORKERS:-} ]]; then
         args+=(--workers "$SERVER_WORKERS" --cpus "$SERVER_CPUS")
     fi
