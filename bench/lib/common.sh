@@ -151,3 +151,19 @@ stop_tree() {
     kill -KILL $pids 2>/dev/null || true
     wait "$pid" 2>/dev/null || STOP_STATUS=$?
 }
+
+# format_us US: a latency for people: 850us, 1.23ms, 2.10s.
+format_us() {
+    awk -v v="$1" 'BEGIN {
+        if (v == "-") print "-"
+        else if (v < 1000) printf "%.0fus\n", v
+        else if (v < 1000000) printf "%.2fms\n", v / 1000
+        else printf "%.2fs\n", v / 1000000
+    }'
+}
+
+# group_digits N: N rounded to an integer with thousands separators (123,456), which
+# printf's %' does not do in the C locale.
+group_digits() {
+    printf '%.0f\n' "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta'
+}
