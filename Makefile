@@ -8,7 +8,7 @@ SHELL := /bin/bash
 help:
 	@echo "make demo    install what is missing, build, serve and measure every workload"
 	@echo "make test    install what is missing, build both configurations, run every test"
-	@echo "make bench   micro-benchmarks and the server cost benchmark against nginx and fasthttp"
+	@echo "make bench   micro-benchmarks, server cost beside nginx and fasthttp, generator cost beside wrk"
 	@echo "make deps | release | asan | native | format | format-check | fuzz | clean"
 
 deps:
@@ -34,8 +34,11 @@ demo: release
 
 bench: release
 	@build/release/bench/bench_http_parser --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+	@build/release/bench/bench_histogram --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 	@bench/peers/build-go-peers.sh
 	@bench/serve-cost.sh
+	@npm ci --prefix bench/generators --no-audit --no-fund --loglevel=error || echo "bench: autocannon unavailable"
+	@bench/load-cost.py
 
 fuzz: asan
 	@tests/fuzz/run.sh

@@ -3,7 +3,8 @@
 #   1. unit tests and the fuzz corpus replay + a short deterministic fuzzing pass, under
 #      ASan+UBSan (clang);
 #   2. the unit tests again, built by g++ in release;
-#   3. integration tests against the ASan+UBSan server;
+#   3. integration tests against the ASan+UBSan server, in threads mode and again with
+#      every server in processes mode (prefork);
 #   4. the tests that measure memory (RSS, allocations) against the release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,5 +16,7 @@ scripts/check-format.sh
 ctest --test-dir build/asan --output-on-failure -j2
 ctest --test-dir build/release --output-on-failure -j2 -E '^fuzz_'
 RPSLAB_BIN=build/asan/rpslab "$python" -m pytest -q tests/integration -m "not release" -p no:cacheprovider
+RPSLAB_MODE=processes RPSLAB_BIN=build/asan/rpslab \
+    "$python" -m pytest -q tests/integration -m "not release" -p no:cacheprovider
 RPSLAB_RELEASE_BIN=build/release/rpslab RPSLAB_ALLOC_BIN=build/release/rpslab_alloc_count \
     "$python" -m pytest -q tests/integration -m release -p no:cacheprovider

@@ -152,10 +152,10 @@ def fmt(v, spec, width):
 
 def print_table(summary, ratio_rows, rounds, config):
     print(f"server CPU µs per request — {config.get('setup', '')}")
-    head = f"{'case':<12} {'server':<9}" + "".join(f" {'r' + str(i):>8}" for i in rounds)
+    head = f"{'case':<12} {'server':<15}" + "".join(f" {'r' + str(i):>8}" for i in rounds)
     print(head + f" {'median':>8} {'spread':>7} {'req/s':>10} {'server%':>8} {'client%':>8}")
     for s in summary:
-        line = f"{label(s['case']):<12} {s['server']:<9}"
+        line = f"{label(s['case']):<12} {s['server']:<15}"
         if s["status"] == "missing":
             print(line + f" missing: {s['why']}")
             continue

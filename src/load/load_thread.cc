@@ -72,7 +72,10 @@ void load_thread::run(std::int64_t start_ns) {
     std::int64_t now = core::monotonic_ns();
     while (!done(now)) {
         std::int64_t wait_ns = std::max<std::int64_t>(next_wake_ns(now) - now, 0);
-        if (_loop.wait_ns(wait_ns) < 0) {
+        // Only the open loop needs sub-millisecond wake-ups; a nanosecond timeout arms an
+        // hrtimer on every wait, which the closed loop need not pay for.
+        int n = _rate > 0 ? _loop.wait_ns(wait_ns) : _loop.wait(static_cast<int>((wait_ns + 999'999) / 1'000'000));
+        if (n < 0) {
             break;
         }
         _loop.dispatch();

@@ -124,45 +124,58 @@ response_result response_parser::feed(std::span<const char> in) {
     }
 }
 
+// One pass over the head: each line is found with memchr, and only the three fields that
+// frame a response (their names are 10, 14 and 17 bytes long) are compared at all.
 response_result response_parser::parse_head(std::span<const char> in) {
-    std::string_view text(in.data(), in.size());
-    auto end = text.find("\r\n\r\n");
-    if (end == std::string_view::npos) {
-        if (text.size() > max_head_bytes) {
-            return fail("response head over 64 KiB");
-        }
-        return {response_state::incomplete, 0, {}};
+    const char* const begin = in.data();
+    const char* const end = begin + in.size();
+    const char* eol = static_cast<const char*>(std::memchr(begin, '\n', in.size()));
+    if (eol == nullptr) {
+        return in.size() > max_head_bytes ? fail("response head over 64 KiB")
+                                          : response_result{response_state::incomplete, 0, {}};
     }
-    _head_bytes = end + 4;
-    std::string_view head = text.substr(0, end + 2);
     // status-line = HTTP-version SP status-code SP [ reason-phrase ] (RFC 9112 §4)
-    if (head.size() < 14 || head.compare(0, 7, "HTTP/1.") != 0 || (head[7] != '0' && head[7] != '1') ||
-        head[8] != ' ' || (head[12] != ' ' && head[12] != '\r')) {
+    std::string_view status_line(begin, static_cast<std::size_t>(eol - begin));
+    if (status_line.size() < 13 || status_line.back() != '\r' || status_line.compare(0, 7, "HTTP/1.") != 0 ||
+        (status_line[7] != '0' && status_line[7] != '1') || status_line[8] != ' ' ||
+        (status_line[12] != ' ' && status_line[12] != '\r')) {
         return fail("malformed status line");
     }
     int status = 0;
     for (int i = 9; i < 12; ++i) {
-        if (head[i] < '0' || head[i] > '9') {
+        if (status_line[i] < '0' || status_line[i] > '9') {
             return fail("malformed status code");
         }
-        status = status * 10 + (head[i] - '0');
+        status = status * 10 + (status_line[i] - '0');
     }
-    _status = status;
-    _keep_alive = head[7] == '1';
+    bool keep_alive = status_line[7] == '1';
     bool chunked = false;
     bool has_length = false;
     std::uint64_t length = 0;
-    std::size_t pos = head.find("\r\n") + 2;
-    while (pos < head.size()) {
-        std::size_t eol = head.find("\r\n", pos);
-        std::string_view line = head.substr(pos, eol - pos);
-        pos = eol + 2;
-        auto colon = line.find(':');
+    for (const char* line = eol + 1;;) {
+        eol = static_cast<const char*>(std::memchr(line, '\n', static_cast<std::size_t>(end - line)));
+        if (eol == nullptr) {
+            return static_cast<std::size_t>(end - begin) > max_head_bytes
+                       ? fail("response head over 64 KiB")
+                       : response_result{response_state::incomplete, 0, {}};
+        }
+        if (eol == line || eol[-1] != '\r') {
+            return fail("bare LF in the response head");
+        }
+        std::string_view field(line, static_cast<std::size_t>(eol - 1 - line));
+        line = eol + 1;
+        if (field.empty()) {
+            break; // the empty line that ends the head
+        }
+        auto colon = field.find(':');
         if (colon == std::string_view::npos || colon == 0) {
             return fail("malformed header field");
         }
-        std::string_view name = line.substr(0, colon);
-        std::string_view value = trim(line.substr(colon + 1));
+        std::string_view name = field.substr(0, colon);
+        if (name.size() != 10 && name.size() != 14 && name.size() != 17) {
+            continue;
+        }
+        std::string_view value = trim(field.substr(colon + 1));
         if (iequals(name, "content-length")) {
             std::uint64_t v = 0;
             if (!parse_length(value, v) || (has_length && v != length)) {
@@ -174,12 +187,15 @@ response_result response_parser::parse_head(std::span<const char> in) {
             chunked = iequals(last_coding(value), "chunked");
         } else if (iequals(name, "connection")) {
             if (has_token(value, "close")) {
-                _keep_alive = false;
+                keep_alive = false;
             } else if (has_token(value, "keep-alive")) {
-                _keep_alive = true;
+                keep_alive = true;
             }
         }
     }
+    _head_bytes = static_cast<std::size_t>(eol + 1 - begin);
+    _status = status;
+    _keep_alive = keep_alive;
     // RFC 9112 §6.3: these never have a body, whatever the fields say.
     if (_head_request || informational() || status == 204 || status == 304) {
         _phase = phase::done;

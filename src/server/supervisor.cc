@@ -72,7 +72,9 @@ struct slot_state final : core::event_handler {
     core::unique_fd control; // the supervisor's end
     pid_t pid = 0;
     bool serving = false;
+    bool draining = false;
     std::int64_t started_ms = 0;
+    std::int64_t serving_since_ms = 0;
     std::int64_t died_ms = 0; // when the last worker of this slot died (restart latency)
     unsigned starts = 0;
     unsigned failures = 0;          // consecutive exits before stable_after_ms
@@ -196,8 +198,13 @@ void supervisor::on_control(slot_state& s) {
     control_message msg;
     core::unique_fd unused;
     while (receive_control(s.control.get(), msg, unused) > 0) {
-        if (msg.type == control_type::serving) {
+        if (msg.type == control_type::started) {
+            s.started_ms = _now_ms;
+        } else if (msg.type == control_type::draining) {
+            s.draining = true;
+        } else if (msg.type == control_type::serving) {
             s.serving = true;
+            s.serving_since_ms = _now_ms;
             if (s.died_ms > 0) {
                 std::fprintf(stderr, "rpslab: worker %zu (pid %d) serving again, %lld ms after its predecessor died\n",
                              s.index, s.pid, static_cast<long long>(_now_ms - s.died_ms));
@@ -245,13 +252,17 @@ void supervisor::reap() {
 
 void supervisor::on_worker_exit(slot_state& s, int status) {
     const std::int64_t lived_ms = _now_ms - s.started_ms;
-    std::fprintf(stderr, "rpslab: worker %zu (pid %d) %s after %.1f s\n", s.index, s.pid, describe_exit(status).c_str(),
-                 static_cast<double>(lived_ms) / 1000.0);
+    const double served_s = s.serving ? static_cast<double>(_now_ms - s.serving_since_ms) / 1000.0 : 0.0;
+    std::fprintf(stderr, "rpslab: worker %zu (pid %d) %s after %.1f s (serving %.1f s%s)\n", s.index, s.pid,
+                 describe_exit(status).c_str(), static_cast<double>(lived_ms) / 1000.0, served_s,
+                 s.draining ? ", drained" : "");
+
     _loop->remove(s.control.get());
     _loop->forget(&s);
     s.control.reset();
     s.pid = 0;
     s.serving = false;
+    s.draining = false;
     s.died_ms = _now_ms;
     // Listeners this worker adopted are gone with it: find their slots another survivor.
     for (auto& other : _slots) {

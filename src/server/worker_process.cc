@@ -98,6 +98,7 @@ void run_worker_process(const serve_config& config, const app::dataset& data, st
                         core::unique_fd control, worker_counters& counters, bool crash_at_start) {
     // A worker must not outlive its supervisor: nobody would restart or drain it.
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    send_control(control.get(), {control_type::started, static_cast<std::uint32_t>(slot), ::getpid()});
     sigset_t chld;
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);

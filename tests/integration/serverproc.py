@@ -62,6 +62,11 @@ class Server:
                  wait: bool = True, preexec=None, prefix: list[str] | None = None):
         self.binary = require(binary or rpslab_bin())
         args = list(args)
+        # RPSLAB_MODE=processes runs the whole suite against prefork workers (scripts/test.sh
+        # does both modes); a test that names its mode keeps it.
+        mode = os.environ.get("RPSLAB_MODE")
+        if mode and "--mode" not in args:
+            args = ["--mode", mode] + args
         if "--listen" not in args:
             args = ["--listen", "127.0.0.1:0"] + args
         self.cmd = (prefix or []) + [self.binary, "serve"] + args

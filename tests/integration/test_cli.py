@@ -23,7 +23,8 @@ def test_listening_line_printed_once(start_server):
     srv.check_stopped_cleanly()
     lines = [l for l in srv.stderr_lines if "listening" in l]
     assert len(lines) == 1, f"listening lines: {lines}"
-    assert re.fullmatch(r"rpslab: listening on 127\.0\.0\.1:[0-9]+ \(threads, 3 workers\)", lines[0]), lines[0]
+    mode = os.environ.get("RPSLAB_MODE", "threads")
+    assert re.fullmatch(rf"rpslab: listening on 127\.0\.0\.1:[0-9]+ \({mode}, 3 workers\)", lines[0]), lines[0]
 
 
 def test_default_workers_follow_affinity_mask(start_server):

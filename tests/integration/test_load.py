@@ -9,7 +9,9 @@ import os
 import re
 import shutil
 import subprocess
+import socket
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -197,3 +199,63 @@ def test_ceiling_verdict_when_the_generator_is_starved():
         server.wait(10)
     assert proc.returncode == 4, proc.stdout + proc.stderr
     assert "the generator was the ceiling" in proc.stdout
+
+
+def test_hdr_log_reads_the_same_in_hdr_histogram_js(tmp_path):
+    """Our interval log, decoded by hdr-histogram-js (npm; make deps installs it): the same
+    intervals, the same count in each, and the same total as our JSON."""
+    js_dir = REPO / "tests/integration/js"
+    if not (js_dir / "node_modules/hdr-histogram-js").is_dir():
+        pytest.fail("hdr-histogram-js is not installed: make deps runs npm ci in tests/integration/js")
+    srv = FakeServer()
+    try:
+        data, _, _ = run_load(srv.url(), "-c", "4", "-d", "3s", "--hdr-log", str(tmp_path / "run.hlog"))
+    finally:
+        srv.close()
+    proc = subprocess.run(["node", str(js_dir / "read_log.js"), str(tmp_path / "run.hlog")], capture_output=True,
+                          text=True, timeout=60, cwd=js_dir)
+    assert proc.returncode == 0, proc.stderr
+    js = json.loads(proc.stdout)
+    assert js["intervals"] == len(data["per_second"]) == 3
+    assert js["counts"] == data["per_second"], "each second's histogram holds that second's responses"
+    assert js["total"] == data["requests"]
+    # Percentiles agree to the histogram's precision (both report the bucket's top value).
+    assert abs(js["p50"] - data["latency_us"]["p50"]) <= max(1, data["latency_us"]["p50"] // 1000)
+    assert abs(js["p99"] - data["latency_us"]["p99"]) <= max(1, data["latency_us"]["p99"] // 1000)
+
+
+def test_unix_socket(tmp_path):
+    path = tmp_path / "s.sock"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(16)
+    stop = threading.Event()
+
+    def serve(conn: socket.socket) -> None:
+        buf = b""
+        with conn:
+            while not stop.is_set():
+                data = conn.recv(65536)
+                if not data:
+                    return
+                buf += data
+                n = buf.count(b"\r\n\r\n")
+                buf = buf[buf.rfind(b"\r\n\r\n") + 4:] if n else buf
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" * n)
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        data, _, _ = run_load("http://localhost/simple", "--unix-socket", str(path), "-c", "3", "-n", "3000")
+    finally:
+        stop.set()
+        listener.close()
+    assert data["requests"] == 3000
+    assert data["status"] == {"200": 3000}
