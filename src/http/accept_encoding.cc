@@ -6,21 +6,11 @@ namespace rpslab::http {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
-
 // qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ): zero only when every digit is 0.
 bool q_is_zero(std::string_view params) {
     while (!params.empty()) {
         auto semi = params.find(';');
-        std::string_view p = trim(params.substr(0, semi));
+        std::string_view p = trim_ows(params.substr(0, semi));
         params = semi == std::string_view::npos ? std::string_view{} : params.substr(semi + 1);
         if (p.size() >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
             for (char c : p.substr(2)) {
@@ -45,7 +35,7 @@ bool accepts_gzip(std::string_view value) {
         std::string_view element = value.substr(0, comma);
         value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
         auto semi = element.find(';');
-        std::string_view coding = trim(element.substr(0, semi));
+        std::string_view coding = trim_ows(element.substr(0, semi));
         std::string_view params = semi == std::string_view::npos ? std::string_view{} : element.substr(semi + 1);
         if (iequals(coding, "gzip") || iequals(coding, "x-gzip")) {
             gzip_listed = true;

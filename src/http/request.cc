@@ -16,6 +16,16 @@ bool iequals(std::string_view a, std::string_view b) {
     return true;
 }
 
+std::string_view trim_ows(std::string_view s) {
+    while (!s.empty() && chars::is_ows(s.front())) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && chars::is_ows(s.back())) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
 std::string_view find_header(const request& req, std::string_view name) {
     for (const header_field& f : req.headers) {
         if (iequals(f.name, name)) {

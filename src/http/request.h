@@ -44,6 +44,9 @@ struct request {
 // Case-insensitive ASCII comparison, for field names and tokens.
 bool iequals(std::string_view a, std::string_view b);
 
+// `s` without leading and trailing OWS (SP and HTAB, RFC 9110 §5.6.3).
+std::string_view trim_ows(std::string_view s);
+
 // The value of the first field named `name` (case-insensitive); empty when absent.
 std::string_view find_header(const request& req, std::string_view name);
 

@@ -1,5 +1,7 @@
 #include "load/response_parser.h"
 
+#include "http/request.h"
+
 #include <cstring>
 
 namespace rpslab::load {
@@ -10,37 +12,11 @@ constexpr response_result fail(std::string_view why) {
     return {response_state::error, 0, why};
 }
 
-char lower(char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (lower(a[i]) != lower(b[i])) {
-            return false;
-        }
-    }
-    return true;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
-
 // Whether the comma-separated list `value` holds `token` (case-insensitive).
 bool has_token(std::string_view value, std::string_view token) {
     while (!value.empty()) {
         auto comma = value.find(',');
-        if (iequals(trim(value.substr(0, comma)), token)) {
+        if (http::iequals(http::trim_ows(value.substr(0, comma)), token)) {
             return true;
         }
         value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
@@ -51,7 +27,7 @@ bool has_token(std::string_view value, std::string_view token) {
 // The last coding of a Transfer-Encoding list.
 std::string_view last_coding(std::string_view value) {
     auto comma = value.rfind(',');
-    return trim(comma == std::string_view::npos ? value : value.substr(comma + 1));
+    return http::trim_ows(comma == std::string_view::npos ? value : value.substr(comma + 1));
 }
 
 bool parse_length(std::string_view text, std::uint64_t& out) {
@@ -73,7 +49,7 @@ int hex_value(char c) {
     if (c >= '0' && c <= '9') {
         return c - '0';
     }
-    c = lower(c);
+    c = static_cast<char>(c | 0x20); // ASCII letters to lower case
     return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
 }
 
@@ -175,17 +151,17 @@ response_result response_parser::parse_head(std::span<const char> in) {
         if (name.size() != 10 && name.size() != 14 && name.size() != 17) {
             continue;
         }
-        std::string_view value = trim(field.substr(colon + 1));
-        if (iequals(name, "content-length")) {
+        std::string_view value = http::trim_ows(field.substr(colon + 1));
+        if (http::iequals(name, "content-length")) {
             std::uint64_t v = 0;
             if (!parse_length(value, v) || (has_length && v != length)) {
                 return fail("bad Content-Length");
             }
             has_length = true;
             length = v;
-        } else if (iequals(name, "transfer-encoding")) {
-            chunked = iequals(last_coding(value), "chunked");
-        } else if (iequals(name, "connection")) {
+        } else if (http::iequals(name, "transfer-encoding")) {
+            chunked = http::iequals(last_coding(value), "chunked");
+        } else if (http::iequals(name, "connection")) {
             if (has_token(value, "close")) {
                 keep_alive = false;
             } else if (has_token(value, "keep-alive")) {

@@ -259,3 +259,18 @@ def test_unix_socket(tmp_path):
         listener.close()
     assert data["requests"] == 3000
     assert data["status"] == {"200": 3000}
+
+
+def test_ramp_runs_one_step_per_connection_count():
+    srv = FakeServer()
+    try:
+        data, out, _ = run_load(srv.url(), "--ramp", "2,5", "--step-duration", "1s", "--warmup", "200ms")
+    finally:
+        srv.close()
+    steps = data["steps"]
+    assert [s["connections"] for s in steps] == [2, 5]
+    for s in steps:
+        assert s["requests"] > 0 and len(s["per_second"]) == 1
+        assert s["warmup_s"] == 0.2 and s["warmup_responses"] > 0, "the warm-up is excluded and reported"
+    assert out.count("closed loop, 1.00 s measured after 0.2 s warm-up") == 2
+    assert data["connections"] == 5, "the top level is the last step"

@@ -1,6 +1,8 @@
-// Linked only into rpslab_alloc_count: counts every operator new, and prints the count
-// as "rpslab-allocs: N" on stderr at each SIGUSR1, so a test can prove that serving
-// requests after warm-up allocates nothing.
+// Counts every operator new (see alloc_counter.h), and prints the count as
+// "rpslab-allocs: N" on stderr at each SIGUSR1, so a test can prove that serving requests
+// after warm-up allocates nothing.
+#include "support/alloc_counter.h"
+
 #include <atomic>
 #include <cstdlib>
 #include <new>
@@ -56,6 +58,10 @@ struct install_handler {
 } installed;
 
 } // namespace
+
+std::uint64_t rpslab::test::allocation_count() {
+    return allocations.load(std::memory_order_relaxed);
+}
 
 void* operator new(std::size_t n) {
     return counted(n);
