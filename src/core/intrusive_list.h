@@ -20,7 +20,7 @@ public:
     intrusive_list& operator=(const intrusive_list&) = delete;
 
     bool empty() const { return _head.next == &_head; }
-    list_hook* front() { return empty() ? nullptr : _head.next; }
+    list_hook* front() const { return empty() ? nullptr : _head.next; }
 
     void push_back(list_hook* h) {
         h->prev = _head.prev;

@@ -57,19 +57,20 @@ run_result run_load(const run_config& config, bool live) {
     core::raise_open_files_limit();
     request_batch batch(config.request, config.pipeline + 1);
     std::vector<std::unique_ptr<load_thread>> workers;
+    // -n and -R are divided in proportion to connections, so no thread idles or lags; the
+    // rounding remainder of -n goes to thread 0, so exactly -n requests are sent.
+    std::vector<std::size_t> conns(threads);
+    std::vector<std::uint64_t> requests(threads);
+    std::uint64_t given = 0;
     for (std::size_t i = 0; i < threads; ++i) {
-        std::size_t conns = static_cast<std::size_t>(share(config.connections, threads, i));
-        // -n and -R are divided in proportion to connections, so no thread idles or lags.
-        std::uint64_t requests = config.requests == 0 ? 0 : config.requests * conns / config.connections;
-        if (config.requests > 0 && i == 0) {
-            std::uint64_t given = 0;
-            for (std::size_t j = 0; j < threads; ++j) {
-                given += config.requests * share(config.connections, threads, j) / config.connections;
-            }
-            requests += config.requests - given; // exact: the rounding remainder goes to thread 0
-        }
-        double rate = config.rate * static_cast<double>(conns) / static_cast<double>(config.connections);
-        workers.push_back(std::make_unique<load_thread>(config, batch, i, conns, requests, rate));
+        conns[i] = static_cast<std::size_t>(share(config.connections, threads, i));
+        requests[i] = config.requests * conns[i] / config.connections;
+        given += requests[i];
+    }
+    requests[0] += config.requests - given;
+    for (std::size_t i = 0; i < threads; ++i) {
+        double rate = config.rate * static_cast<double>(conns[i]) / static_cast<double>(config.connections);
+        workers.push_back(std::make_unique<load_thread>(config, batch, i, conns[i], requests[i], rate));
     }
     const std::int64_t start_ns = core::monotonic_ns() + 20'000'000;
     std::vector<std::thread> running;

@@ -27,10 +27,14 @@ constexpr int max_iov = 64;
 
 } // namespace
 
-connection::connection(worker& owner) : _w(owner), _chunked(owner.config().limits) {
-    const serve_config& c = owner.config();
-    _in.set_growth_jump(initial_read_bytes, c.limits.max_header_bytes + 2 * min_read_room);
-    _out.set_growth_jump(64 * 1024, c.max_pending_output_bytes + 128 * 1024);
+connection::connection(worker& owner)
+    : _w(owner), _chunked(owner.config().limits),
+      // The working bounds: a head being read plus a read's worth, and the backpressure
+      // limit plus the response that crossed it.
+      _read_working_bytes(owner.config().limits.max_header_bytes + 2 * min_read_room),
+      _output_working_bytes(owner.config().max_pending_output_bytes + 128 * 1024) {
+    _in.set_growth_jump(initial_read_bytes, _read_working_bytes);
+    _out.set_growth_jump(64 * 1024, _output_working_bytes);
 }
 
 void connection::open(core::unique_fd fd) {
@@ -258,7 +262,7 @@ void connection::flush() {
         }
         return;
     }
-    _out.shrink_if_empty(std::max(kept_output_bytes, _w.config().max_pending_output_bytes + 128 * 1024));
+    _out.shrink_if_empty(std::max(kept_output_bytes, _output_working_bytes));
     if (_close_after_flush) {
         start_linger();
     }
@@ -325,7 +329,7 @@ void connection::after_io() {
         _w.arm_idle_timer(*this);
     }
     if (_in.empty() && _want_bytes == 0) {
-        _in.shrink_if_empty(std::max(kept_read_bytes, _w.config().limits.max_header_bytes + 2 * min_read_room));
+        _in.shrink_if_empty(std::max(kept_read_bytes, _read_working_bytes));
     }
 }
 

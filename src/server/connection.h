@@ -54,10 +54,12 @@ private:
     void close();
 
     worker& _w;
+    http::chunked_decoder _chunked;
+    const std::size_t _read_working_bytes;   // buffers grow straight to these and are kept at them,
+    const std::size_t _output_working_bytes; // so pipelined batches never reallocate
     core::unique_fd _fd;
     core::byte_buffer _in;
     core::output_queue _out;
-    http::chunked_decoder _chunked;
     std::size_t _chunk_raw = 0;     // raw chunked bytes consumed so far, after the head
     std::size_t _chunk_decoded = 0; // decoded body bytes so far, right after the head
     std::size_t _want_bytes = 0;    // buffered bytes the request at the front needs (grows the buffer)

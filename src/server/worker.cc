@@ -116,7 +116,7 @@ int worker::wait_timeout_ms() const {
     // At most a second, so that the Date header and timeouts stay within a second.
     std::int64_t next = _now_ms + 1000;
     for (const core::intrusive_list* list : {&_header_timers, &_idle_timers, &_linger_timers}) {
-        if (auto* h = const_cast<core::intrusive_list*>(list)->front()) {
+        if (auto* h = list->front()) {
             next = std::min(next, static_cast<connection*>(h->owner)->deadline_ms);
         }
     }
