@@ -4,6 +4,7 @@
 #include "app/workloads.h"
 #include "cli/duration.h"
 #include "cli/load_command.h"
+#include "cli/pool_flags.h"
 #include "core/error.h"
 #include "server/config.h"
 #include "server/server.h"
@@ -34,6 +35,7 @@ struct serve_flags {
     std::uint64_t seed = 42;
     std::string mode = "threads";
     std::string test_fault;
+    cli::pool_flags pool;
 };
 
 void add_serve(CLI::App& app, serve_flags& f) {
@@ -63,6 +65,7 @@ void add_serve(CLI::App& app, serve_flags& f) {
         ->capture_default_str();
     // Test-only: SLOT:N makes slot SLOT's worker abort at start N times (processes mode).
     cmd->add_option("--test-fault", f.test_fault, "")->group("");
+    cli::add_pool_flags(*cmd, f.pool);
 }
 
 server::serve_config to_config(const serve_flags& f) {
@@ -81,6 +84,7 @@ server::serve_config to_config(const serve_flags& f) {
     c.idle_timeout_ms = cli::parse_duration_ms(f.idle_timeout);
     c.grace_ms = cli::parse_duration_ms(f.grace);
     c.seed = f.seed;
+    cli::apply_pool_flags(f.pool, c);
     c.run_mode = f.mode == "processes" ? server::serve_config::mode::processes : server::serve_config::mode::threads;
     if (!f.test_fault.empty()) {
         auto colon = f.test_fault.find(':');

@@ -7,7 +7,8 @@ namespace rpslab::http {
 
 namespace {
 
-// Upper bound of everything but the variable strings below.
+// Upper bound of everything but the variable strings below (about 230 bytes with every
+// optional field present).
 constexpr std::size_t fixed_head_bytes = 256;
 
 class head_writer {
@@ -57,6 +58,9 @@ void write_response(core::output_queue& out, const response& r, const response_c
     }
     if (!r.allow.empty()) {
         w.field("Allow", r.allow);
+    }
+    if (r.retry_after_s != 0) {
+        w.text("Retry-After: ").number(r.retry_after_s).text("\r\n");
     }
     if (!ctx.keep_alive) {
         w.text("Connection: close\r\n");

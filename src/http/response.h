@@ -5,6 +5,7 @@
 #include "core/output_queue.h"
 #include "http/status.h"
 
+#include <cstdint>
 #include <string_view>
 
 namespace rpslab::http {
@@ -19,6 +20,7 @@ struct response {
     std::string_view content_encoding; // "gzip" or empty
     std::string_view allow;            // the Allow field of a 405, or empty
     bool vary_accept_encoding = false;
+    std::uint32_t retry_after_s = 0; // a Retry-After field (RFC 9110 §10.2.3) when not 0
     std::string_view body;
     body_storage storage = body_storage::borrowed;
 };

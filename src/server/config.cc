@@ -60,6 +60,37 @@ std::vector<int> affinity_cpus() {
     return cpus;
 }
 
+pool::settings worker_pool_settings(const serve_config& config) {
+    pool::settings s = config.pool;
+    const unsigned n = std::max(config.workers, 1U);
+    s.max_threads = std::max(1U, s.max_threads / n);
+    s.min_threads = std::min(s.max_threads, s.min_threads / n);
+    s.queue_capacity = std::max<std::size_t>(1, s.queue_capacity / n);
+    return s;
+}
+
+namespace {
+
+void check_pool(const serve_config& config) {
+    const pool::settings& p = config.pool;
+    if (p.max_threads == 0 || p.min_threads > p.max_threads) {
+        throw std::invalid_argument("--pool-min must not exceed --pool-max, and --pool-max must be at least 1");
+    }
+    if (p.max_threads < config.workers || p.queue_capacity < config.workers) {
+        throw std::invalid_argument("--pool-max and --pool-queue are for the whole server: each must be at least "
+                                    "the number of workers (" +
+                                    std::to_string(config.workers) + ")");
+    }
+    if (p.target_ns <= 0 || p.interval_ns < p.target_ns) {
+        throw std::invalid_argument("--pool-target-ms must be positive and at most --pool-interval-ms");
+    }
+    if (p.idle_retire_ns <= 0) {
+        throw std::invalid_argument("--pool-idle-ms must be positive");
+    }
+}
+
+} // namespace
+
 void resolve(serve_config& config) {
     std::vector<int> allowed = affinity_cpus();
     for (int cpu : config.cpus) {
@@ -86,6 +117,7 @@ void resolve(serve_config& config) {
         config.limits.max_request_line_bytes < 16) {
         throw std::invalid_argument("header limits are too small to parse any request");
     }
+    check_pool(config);
 }
 
 } // namespace rpslab::server

@@ -3,6 +3,7 @@
 
 #include "core/socket.h"
 #include "http/limits.h"
+#include "pool/policy.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -28,6 +29,14 @@ struct serve_config {
     enum class mode : std::uint8_t { threads, processes };
     mode run_mode = mode::threads;
 
+    // /work runs on a bounded pool per worker (`pool`'s thread and queue figures are for
+    // the whole server, divided evenly among the workers) or, as the control of the
+    // overload experiment, on an unbounded new thread per request.
+    enum class pool_mode : std::uint8_t { bounded, naive };
+    pool_mode work_pool = pool_mode::bounded;
+    pool::settings pool;
+    std::uint64_t naive_max_rss_bytes = 8ULL << 30; // naive: exit before this much is resident
+
     // Test-only fault injection (processes mode): the worker of slot `fault_slot` aborts
     // at start for its first `fault_crashes` starts, to exercise restarts and hand-off.
     int fault_slot = -1;
@@ -39,6 +48,10 @@ std::vector<int> parse_cpu_list(std::string_view text);
 
 // The CPUs in the calling process's affinity mask, in order.
 std::vector<int> affinity_cpus();
+
+// One worker's share of the server-wide pool settings (at least one thread and one queue
+// slot each).
+pool::settings worker_pool_settings(const serve_config& config);
 
 // Fills in defaults that depend on the machine (workers) and checks the rest; throws
 // std::invalid_argument with a message for the user.

@@ -1,10 +1,12 @@
 #include "server/connection.h"
 
+#include "core/clock.h"
 #include "server/router.h"
 #include "server/worker.h"
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <sys/socket.h>
 
 namespace rpslab::server {
@@ -25,6 +27,15 @@ constexpr std::size_t kept_output_bytes = 2 * 1024 * 1024;
 constexpr int read_budget = 16;
 constexpr int max_iov = 64;
 
+http::response_context response_context_for(const http::request& req, std::string_view date) {
+    http::response_context ctx;
+    ctx.head_request = req.method == http::method::head;
+    ctx.http10 = req.version == http::version::http10;
+    ctx.keep_alive = req.keep_alive;
+    ctx.date = date;
+    return ctx;
+}
+
 } // namespace
 
 connection::connection(worker& owner)
@@ -39,6 +50,9 @@ connection::connection(worker& owner)
 
 void connection::open(core::unique_fd fd) {
     _fd = std::move(fd);
+    ++_generation;
+    _job_pending = false;
+    _refusal_since_ns = 0;
     _in.ensure_tail_room(initial_read_bytes);
     _chunk_raw = _chunk_decoded = _want_bytes = 0;
     _chunked.reset();
@@ -126,7 +140,7 @@ bool connection::read_available() {
 
 bool connection::process() {
     const std::uint64_t answered_before = _answered;
-    while (!_close_after_flush && !_in.empty()) {
+    while (!_close_after_flush && !_job_pending && !_in.empty()) {
         if (_out.pending_bytes() >= _w.config().max_pending_output_bytes) {
             break;
         }
@@ -160,12 +174,16 @@ bool connection::process_one() {
         return false;
     }
     ++_w.counters().requests;
+    if (req.path == "/work" && (req.method == http::method::get || req.method == http::method::head)) {
+        return start_work(req, total);
+    }
     http::response resp = route(req, body, _w.work());
-    http::response_context ctx;
-    ctx.head_request = req.method == http::method::head;
-    ctx.http10 = req.version == http::version::http10;
-    ctx.keep_alive = req.keep_alive;
-    ctx.date = _w.date();
+    return finish_request(resp, response_context_for(req, _w.date()), total);
+}
+
+// Writes the response to the request at the front, which spans `total` buffered bytes, and
+// forgets the request; false when the connection closes after it.
+bool connection::finish_request(const http::response& resp, const http::response_context& ctx, std::size_t total) {
     http::write_response(_out, resp, ctx);
     ++_answered;
     // The request's views die here: the buffer may be rewound by consume().
@@ -173,11 +191,57 @@ bool connection::process_one() {
     _chunk_raw = _chunk_decoded = _want_bytes = 0;
     _chunked.reset();
     _continue_sent = false;
-    if (!req.keep_alive) {
+    if (!ctx.keep_alive) {
         _close_after_flush = true;
         return false;
     }
     return true;
+}
+
+// Hands a /work job to the pool and holds everything pipelined behind it until the job
+// ends, so responses keep request order; a refusal is answered at once.
+bool connection::start_work(const http::request& req, std::size_t total) {
+    const std::int64_t arrived_ns = core::monotonic_ns();
+    http::response now;
+    _job_ctx = response_context_for(req, {});
+    if (_w.start_job(*this, req, arrived_ns, now)) {
+        _job_pending = true;
+        _job_total = total;
+        return false;
+    }
+    if (now.status == http::status::service_unavailable && _refusal_since_ns == 0) {
+        _refusal_since_ns = arrived_ns;
+    }
+    _job_ctx.date = _w.date();
+    return finish_request(now, _job_ctx, total);
+}
+
+void connection::on_job_done(const pool::job& j) {
+    if (!_job_pending) {
+        return;
+    }
+    _job_pending = false;
+    http::response resp;
+    char body[96];
+    if (j.refused != pool::refusal::none) {
+        resp = _w.work().error(http::status::service_unavailable, pool::refusal_name(j.refused));
+        resp.retry_after_s = _w.config().pool.retry_after_s;
+        if (_refusal_since_ns == 0) {
+            _refusal_since_ns = j.arrived_ns;
+        }
+    } else if (j.failed) {
+        resp = _w.work().error(http::status::internal_server_error, "the job's memory could not be mapped");
+    } else {
+        int n = std::snprintf(body, sizeof body, R"({"queued_us":%lld,"ran_us":%lld})",
+                              static_cast<long long>((j.started_ns - j.arrived_ns) / 1000),
+                              static_cast<long long>((j.finished_ns - j.started_ns) / 1000));
+        resp.content_type = "application/json";
+        resp.body = {body, static_cast<std::size_t>(n)};
+        resp.storage = http::body_storage::scratch;
+    }
+    _job_ctx.date = _w.date();
+    finish_request(resp, _job_ctx, _job_total);
+    serve();
 }
 
 // Whether the body of `req` is all here; if so, `body` views it (de-chunked) and `total` is
@@ -262,6 +326,11 @@ void connection::flush() {
         }
         return;
     }
+    if (_refusal_since_ns != 0) {
+        _w.work_figures().refusal_us.record(static_cast<std::uint64_t>(core::monotonic_ns() - _refusal_since_ns) /
+                                            1000);
+        _refusal_since_ns = 0;
+    }
     _out.shrink_if_empty(std::max(kept_output_bytes, _output_working_bytes));
     if (_close_after_flush) {
         start_linger();
@@ -307,7 +376,8 @@ void connection::after_io() {
     if (_lingering) {
         return;
     }
-    if (_out.empty() && ((_peer_done && _stalled) || (_peer_done && _in.empty()) || (_draining && _in.empty()))) {
+    if (_out.empty() && !_job_pending &&
+        ((_peer_done && _stalled) || (_peer_done && _in.empty()) || (_draining && _in.empty()))) {
         close();
         return;
     }
@@ -323,7 +393,9 @@ void connection::after_io() {
         _interest = want;
         _w.loop().modify(_fd.get(), want, this);
     }
-    if (_partial_head && _out.empty()) {
+    if (_job_pending && _out.empty()) {
+        _w.disarm_timer(*this); // the wait is ours, not the client's
+    } else if (_partial_head && _out.empty()) {
         _w.arm_header_timer(*this);
     } else {
         _w.arm_idle_timer(*this);
@@ -353,6 +425,9 @@ void connection::close() {
     }
     _w.loop().remove(_fd.get());
     _fd.reset();
+    ++_generation;
+    _job_pending = false;
+    _refusal_since_ns = 0;
     _in.clear();
     _in.shrink_if_empty(initial_read_bytes);
     _out.clear();

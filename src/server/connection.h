@@ -10,6 +10,8 @@
 #include "core/output_queue.h"
 #include "http/chunked.h"
 #include "http/parser.h"
+#include "http/response.h"
+#include "pool/job.h"
 
 #include <cstdint>
 
@@ -33,6 +35,12 @@ public:
     void begin_drain();
 
     bool is_open() const { return static_cast<bool>(_fd); }
+    // Changes whenever the connection object starts or stops serving a socket.
+    std::uint64_t generation() const { return _generation; }
+
+    // The /work job of the request at the front ended (ran, shed or failed): answer it and
+    // go on with what was pipelined behind it.
+    void on_job_done(const pool::job& j);
 
     // Timer membership, managed by the worker ("timers live inside the object they time").
     core::list_hook timer_hook{this};
@@ -46,6 +54,8 @@ private:
     bool process();     // answers every complete request buffered; true if it answered any
     bool process_one(); // false when processing must stop for now
     bool take_body(const http::request& req, std::size_t head_bytes, std::string_view& body, std::size_t& total);
+    bool start_work(const http::request& req, std::size_t total);
+    bool finish_request(const http::response& resp, const http::response_context& ctx, std::size_t total);
     void answer_error(http::status status, std::string_view reason);
     void flush();
     void start_linger();
@@ -65,6 +75,13 @@ private:
     std::size_t _want_bytes = 0;    // buffered bytes the request at the front needs (grows the buffer)
     std::uint32_t _interest = 0;    // the epoll mask registered now
     std::uint64_t _answered = 0;    // responses written, to tell progress from waiting
+    std::uint64_t _generation = 0;
+    // The /work request at the front while its job is in the pool: how to answer it and
+    // how many buffered bytes it spans (its views die once more is read).
+    http::response_context _job_ctx;
+    std::size_t _job_total = 0;
+    std::int64_t _refusal_since_ns = 0; // a 503 waits in the output queue since its request's parse
+    bool _job_pending = false;
     bool _continue_sent = false;
     bool _partial_head = false; // unread bytes form the start of a request head
     bool _close_after_flush = false;

@@ -43,6 +43,9 @@ http::response route(const http::request& req, std::string_view body, app::workl
         get_handler = &app::workload_context::compute;
     } else if (path == "/healthz") {
         get_handler = &app::workload_context::healthz;
+    } else if (path == "/work") {
+        // GET and HEAD never get here: the connection hands them to the pool.
+        return not_allowed(allowed::get_head, work);
     } else if (path == "/echo") {
         if (!permits(allowed::post, req.method)) {
             return not_allowed(allowed::post, work);

@@ -4,6 +4,7 @@
 #include "core/affinity.h"
 #include "core/clock.h"
 #include "core/socket.h"
+#include "server/work_summary.h"
 #include "server/worker.h"
 
 #include <atomic>
@@ -153,10 +154,15 @@ int serve_threads(serve_config config) {
     }
     drain(slots);
     std::uint64_t requests = 0;
+    pool::figures work;
     for (auto& s : slots) {
         s->thread.join();
         requests += s->counters.requests;
+        if (s->instance) {
+            work.merge(s->instance->work_figures()); // its thread has ended: nothing writes them now
+        }
     }
+    print_work_summary(config, std::move(work), "");
     std::fprintf(stderr, "rpslab: stopped after %llu requests\n", static_cast<unsigned long long>(requests));
     return sig > 0 ? 0 : 2;
 }

@@ -2,6 +2,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "pool/naive.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -46,6 +47,9 @@ worker::worker(const serve_config& config, const app::dataset& data, std::size_t
         core::throw_errno("epoll_ctl add listener");
     }
     _listening = true;
+    if (config.work_pool == serve_config::pool_mode::bounded) {
+        _pool = std::make_unique<pool::bounded_pool>(worker_pool_settings(config), _loop, *this);
+    }
 }
 
 void worker::adopt_listener(core::unique_fd fd, std::size_t slot) {
@@ -217,6 +221,53 @@ void worker::release(connection& c) {
     _loop.forget(&c);
     _free.push_back(&c);
     --_open;
+}
+
+void worker::disarm_timer(connection& c) {
+    core::intrusive_list::unlink(&c.timer_hook);
+    c.timer = connection::timer_kind::none;
+}
+
+bool worker::start_job(connection& c, const http::request& req, std::int64_t arrived_ns, http::response& now) {
+    pool::job_params params;
+    std::string_view error;
+    if (!pool::parse_job_params(req.query, params, error)) {
+        now = _work.error(http::status::bad_request, error);
+        return false;
+    }
+    if (_pool) {
+        pool::refusal r = _pool->submit(params, arrived_ns, &c, c.generation());
+        if (r == pool::refusal::none) {
+            return true;
+        }
+        now = refusal_response(r);
+        return false;
+    }
+    if (pool::naive_runner::instance(_config->naive_max_rss_bytes).submit(params, arrived_ns)) {
+        now.status = http::status::accepted;
+        now.content_type = "application/json";
+        now.body = R"({"accepted":true})";
+        return false;
+    }
+    ++_naive_figures.failed; // out of threads: the control has no other answer
+    now = refusal_response(pool::refusal::none);
+    return false;
+}
+
+http::response worker::refusal_response(pool::refusal r) {
+    http::response resp =
+        _work.error(http::status::service_unavailable, r == pool::refusal::none ? "no thread" : pool::refusal_name(r));
+    resp.retry_after_s = _config->pool.retry_after_s;
+    return resp;
+}
+
+void worker::on_job_done(pool::job& j) {
+    auto* c = static_cast<connection*>(j.owner);
+    // A connection closed while its job ran may already serve another client: the
+    // generation tells.
+    if (c->is_open() && c->generation() == j.owner_generation) {
+        c->on_job_done(j);
+    }
 }
 
 void worker::arm_timer(connection& c, connection::timer_kind kind, core::intrusive_list& list,

@@ -9,6 +9,8 @@
 #include "core/intrusive_list.h"
 #include "http/date_cache.h"
 #include "http/request.h"
+#include "http/response.h"
+#include "pool/pool.h"
 #include "server/config.h"
 #include "server/connection.h"
 
@@ -31,7 +33,7 @@ struct alignas(64) worker_counters {
     std::uint64_t timeouts = 0;
 };
 
-class worker final {
+class worker final : public pool::job_sink {
 public:
     // `listen_fd` stays owned by the supervisor; the worker only accepts from it.
     // `counters` must outlive the worker.
@@ -64,7 +66,16 @@ public:
     void arm_header_timer(connection& c); // keeps an already running header deadline
     void arm_idle_timer(connection& c);
     void arm_linger_timer(connection& c);
+    void disarm_timer(connection& c);
     void release(connection& c); // the connection closed: back to the pool
+
+    // A /work request: true if its job was handed to the pool (the connection hears of it
+    // through connection::on_job_done); false with `now` set to answer at once (400, a 503
+    // refusal, or the naive control's 202).
+    bool start_job(connection& c, const http::request& req, std::int64_t arrived_ns, http::response& now);
+    void on_job_done(pool::job& j) override;
+    // The pool's figures (bounded) or this worker's share of the naive control's.
+    pool::figures& work_figures() { return _pool ? _pool->stats() : _naive_figures; }
 
 private:
     class stop_listener final : public core::event_handler {
@@ -100,6 +111,7 @@ private:
     int wait_timeout_ms() const;
     void arm_timer(connection& c, connection::timer_kind kind, core::intrusive_list& list, std::int64_t timeout_ms);
     connection* acquire();
+    http::response refusal_response(pool::refusal r);
 
     const serve_config* _config;
     std::size_t _index;
@@ -121,6 +133,8 @@ private:
     bool _listening = false;
     bool _draining = false;
     bool _done = false;
+    pool::figures _naive_figures;              // --pool naive: the 503s when no thread could be had
+    std::unique_ptr<pool::bounded_pool> _pool; // last: its threads stop before anything else goes
 };
 
 } // namespace rpslab::server

@@ -2,6 +2,7 @@
 
 #include "core/affinity.h"
 #include "server/control.h"
+#include "server/work_summary.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -90,6 +91,7 @@ void serve(const serve_config& config, const app::dataset& data, std::size_t slo
     w.loop().add(sig.fd(), EPOLLIN, &sig);
     ctl.report(control_type::serving, ::getpid());
     w.run();
+    print_work_summary(config, w.work_figures(), "worker " + std::to_string(slot) + " ");
 }
 
 } // namespace

@@ -1,0 +1,168 @@
+// The pool with real threads: every admitted job comes back once through the event loop,
+// refusals take no slot, threads grow on demand and retire when idle, and parameters are
+// checked. No timing assertions: only bounds that catch a hang.
+#include "core/clock.h"
+#include "pool/pool.h"
+
+#include <gtest/gtest.h>
+#include <vector>
+
+namespace rpslab::pool {
+namespace {
+
+struct collecting_sink final : job_sink {
+    std::vector<job> done;
+    void on_job_done(job& j) override { done.push_back(j); }
+};
+
+// Runs the loop until `sink` has `count` jobs or 10 s passed (a hang, not a slow machine).
+void deliver_until(core::event_loop& loop, collecting_sink& sink, std::size_t count) {
+    const std::int64_t give_up = core::monotonic_ms() + 10'000;
+    while (sink.done.size() < count && core::monotonic_ms() < give_up) {
+        if (loop.wait(100) > 0) {
+            loop.dispatch();
+        }
+    }
+}
+
+settings quick(unsigned max_threads, std::size_t queue) {
+    settings s;
+    s.min_threads = 0;
+    s.max_threads = max_threads;
+    s.queue_capacity = queue;
+    s.idle_retire_ns = 20'000'000;
+    return s;
+}
+
+job_params tiny(std::uint32_t ms = 1) {
+    job_params p;
+    p.ms = ms;
+    p.kb = 64;
+    return p;
+}
+
+TEST(BoundedPool, EveryAdmittedJobIsDeliveredOnceWithItsOwner) {
+    core::event_loop loop;
+    collecting_sink sink;
+    bounded_pool pool(quick(4, 64), loop, sink);
+    int owners[20];
+    for (int i = 0; i < 20; ++i) {
+        ASSERT_EQ(pool.submit(tiny(), core::monotonic_ns(), &owners[i], 7), refusal::none);
+    }
+    deliver_until(loop, sink, 20);
+    ASSERT_EQ(sink.done.size(), 20u);
+    std::vector<bool> seen(20);
+    for (const job& j : sink.done) {
+        EXPECT_EQ(j.refused, refusal::none);
+        EXPECT_FALSE(j.failed);
+        EXPECT_EQ(j.owner_generation, 7u);
+        EXPECT_LE(j.arrived_ns, j.enqueued_ns);
+        EXPECT_LE(j.enqueued_ns, j.started_ns);
+        EXPECT_GE(j.finished_ns - j.started_ns, 1'000'000); // it held its thread for ms=1
+        auto index = static_cast<int*>(j.owner) - owners;
+        ASSERT_TRUE(index >= 0 && index < 20);
+        EXPECT_FALSE(seen[static_cast<std::size_t>(index)]);
+        seen[static_cast<std::size_t>(index)] = true;
+    }
+    EXPECT_EQ(pool.stats().completed, 20u);
+    EXPECT_EQ(pool.stats().latency_us.total_count(), 20u);
+    EXPECT_LE(pool.stats().threads_peak, 4u);
+}
+
+TEST(BoundedPool, RefusesPastItsQueueWithoutLosingWhatItAdmitted) {
+    core::event_loop loop;
+    collecting_sink sink;
+    bounded_pool pool(quick(1, 2), loop, sink);
+    std::size_t admitted = 0;
+    std::size_t refused = 0;
+    for (int i = 0; i < 10; ++i) {
+        refusal r = pool.submit(tiny(50), core::monotonic_ns(), nullptr, 0);
+        (r == refusal::none ? admitted : refused)++;
+        if (r != refusal::none) {
+            EXPECT_EQ(r, refusal::queue_full);
+        }
+    }
+    // One thread and two queue places: at most three in the pool at once.
+    EXPECT_LE(admitted, 3u);
+    EXPECT_GE(refused, 7u);
+    EXPECT_EQ(pool.stats().refused[static_cast<std::size_t>(refusal::queue_full)], refused);
+    deliver_until(loop, sink, admitted);
+    EXPECT_EQ(sink.done.size(), admitted);
+}
+
+TEST(BoundedPool, GrowsUnderLoadAndRetiresToItsMinimumWhenIdle) {
+    core::event_loop loop;
+    collecting_sink sink;
+    settings s = quick(8, 64);
+    s.min_threads = 2;
+    bounded_pool pool(s, loop, sink);
+    EXPECT_EQ(pool.live_threads(), 2u);
+    for (int i = 0; i < 16; ++i) {
+        ASSERT_EQ(pool.submit(tiny(20), core::monotonic_ns(), nullptr, 0), refusal::none);
+    }
+    EXPECT_EQ(pool.stats().threads_peak, 8u);
+    deliver_until(loop, sink, 16);
+    ASSERT_EQ(sink.done.size(), 16u);
+    const std::int64_t give_up = core::monotonic_ms() + 10'000;
+    while (pool.live_threads() > 2 && core::monotonic_ms() < give_up) {
+        loop.wait(10);
+    }
+    EXPECT_EQ(pool.live_threads(), 2u);
+    // And it grows again.
+    ASSERT_EQ(pool.submit(tiny(), core::monotonic_ns(), nullptr, 0), refusal::none);
+    deliver_until(loop, sink, 17);
+    EXPECT_EQ(sink.done.size(), 17u);
+}
+
+TEST(BoundedPool, AJobPastItsDeadlineIsDroppedBeforeItRuns) {
+    core::event_loop loop;
+    collecting_sink sink;
+    bounded_pool pool(quick(1, 16), loop, sink);
+    // Teach the pool that a job takes 30 ms, then queue one whose client gives up after
+    // 10 ms behind a running one: it cannot be served in time.
+    ASSERT_EQ(pool.submit(tiny(30), core::monotonic_ns(), nullptr, 0), refusal::none);
+    deliver_until(loop, sink, 1);
+    ASSERT_EQ(pool.submit(tiny(30), core::monotonic_ns(), nullptr, 0), refusal::none);
+    job_params hurried = tiny(30);
+    hurried.deadline_ms = 10;
+    refusal r = pool.submit(hurried, core::monotonic_ns(), nullptr, 1);
+    if (r == refusal::none) {
+        deliver_until(loop, sink, 3);
+        ASSERT_EQ(sink.done.size(), 3u);
+        EXPECT_EQ(sink.done.back().owner_generation, 1u);
+        EXPECT_EQ(sink.done.back().refused, refusal::deadline);
+    } else {
+        EXPECT_EQ(r, refusal::deadline); // refused at once: the estimate already said so
+    }
+}
+
+TEST(JobParams, ParsesDefaultsAndRefusesBadValues) {
+    job_params p;
+    std::string_view error;
+    ASSERT_TRUE(parse_job_params("", p, error));
+    EXPECT_EQ(p.ms, 20u);
+    EXPECT_EQ(p.kb, 500u);
+    EXPECT_EQ(p.cpu_ms, 0u);
+    ASSERT_TRUE(parse_job_params("ms=5&kb=0&cpu_ms=2&deadline_ms=100", p, error));
+    EXPECT_EQ(p.ms, 5u);
+    EXPECT_EQ(p.kb, 0u);
+    EXPECT_EQ(p.cpu_ms, 2u);
+    EXPECT_EQ(p.deadline_ms, 100u);
+    for (const char* bad : {"ms=", "ms=-1", "ms=abc", "ms=10001", "kb=999999999", "cpu_ms=1x", "deadline_ms=-5"}) {
+        job_params q;
+        EXPECT_FALSE(parse_job_params(bad, q, error)) << bad;
+        EXPECT_FALSE(error.empty());
+    }
+}
+
+TEST(JobParams, RunJobTouchesItsMemoryAndHoldsItsTime) {
+    job_params p;
+    p.ms = 2;
+    p.kb = 1024;
+    const std::int64_t start = core::monotonic_ns();
+    EXPECT_TRUE(run_job(p));
+    EXPECT_GE(core::monotonic_ns() - start, 2'000'000);
+}
+
+} // namespace
+} // namespace rpslab::pool
