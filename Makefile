@@ -39,6 +39,7 @@ bench: release
 	@bench/serve-cost.sh
 	@npm ci --prefix bench/generators --no-audit --no-fund --loglevel=error || echo "bench: autocannon unavailable"
 	@bench/load-cost.py
+	@bench/overload.py
 
 fuzz: asan
 	@tests/fuzz/run.sh

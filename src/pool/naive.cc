@@ -73,6 +73,14 @@ void naive_runner::watch() {
                          "before the machine runs out of memory\n",
                          static_cast<unsigned long long>(rss >> 20),
                          static_cast<unsigned long long>(_max_rss_bytes >> 20));
+            {
+                std::lock_guard lock(_mutex);
+                figures copy = _figures;
+                copy.threads = _running;
+                std::fputs(format_summary(copy, "naive (at the cap)").c_str(), stderr);
+                std::fprintf(stderr, "rpslab: naive jobs running at the cap: %llu\n",
+                             static_cast<unsigned long long>(_running));
+            }
             std::fflush(stderr);
             ::_exit(3);
         }

@@ -61,14 +61,18 @@ refusal policy::decide(std::int64_t now_ns, std::size_t queued, std::size_t runn
     if (_s.limit == limit_mode::adaptive && static_cast<double>(queued + running) >= std::max(1.0, _limit)) {
         return refusal::limit;
     }
+    if (_service_ns == 0 && queued >= _s.max_threads) {
+        // No job has finished yet, so no wait can be estimated: queue no more than one
+        // round of threads (a cold start under a burst would otherwise admit a whole queue).
+        return refusal::overloaded;
+    }
     const std::int64_t wait_ns = expected_wait_ns(queued + running);
     if (deadline_ns != 0 && now_ns + wait_ns + _service_ns > deadline_ns) {
         return refusal::deadline;
     }
-    // Refusing now what would be shed later answers the client at once instead of after
-    // the wait. Half the timeout: the estimate is an average, and a job admitted right at
-    // the limit would often be shed after waiting for nothing.
-    if (queued > 0 && wait_ns > wait_timeout_ns(now_ns) / 2) {
+    // Refusing now what would wait too long answers the client at once instead of after
+    // the wait.
+    if (queued > 0 && wait_ns > admit_wait_ns(now_ns)) {
         return refusal::overloaded;
     }
     return refusal::none;
@@ -78,7 +82,7 @@ refusal policy::check_waited(std::int64_t now_ns, std::int64_t enqueued_ns, std:
     if (deadline_ns != 0 && now_ns + _service_ns > deadline_ns) {
         return refusal::deadline;
     }
-    if (now_ns - enqueued_ns > wait_timeout_ns(now_ns)) {
+    if (now_ns - enqueued_ns > shed_wait_ns()) {
         return refusal::shed;
     }
     return refusal::none;

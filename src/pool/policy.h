@@ -16,10 +16,10 @@ struct settings {
     unsigned min_threads = 4;
     unsigned max_threads = 256;
     std::size_t queue_capacity = 4096;
-    // CoDel-style shedding (Nichols and Jacobson; the job-queue form of "Fail at Scale"):
-    // while the pool is overloaded a job may wait at most `target_ns`, otherwise up to the
-    // interval itself; the queue stands when no job of a whole interval waited less than
-    // the target.
+    // CoDel-style (Nichols and Jacobson; the job-queue form of "Fail at Scale"): the queue
+    // stands when no job of a whole interval waited less than `target_ns`. Admission aims
+    // at the target while the pool is overloaded, at the interval otherwise; a queued job
+    // is shed past the target while the queue stands, past the interval otherwise.
     std::int64_t target_ns = 5'000'000;
     std::int64_t interval_ns = 100'000'000;
     std::int64_t idle_retire_ns = 1'000'000'000; // a thread idle this long exits (above min)
@@ -71,10 +71,16 @@ public:
     // accepted stays fast while the old jobs age out. Admission keeps the queue within
     // the target in the common case, so FIFO serves and nothing admitted is shed.
     bool serve_newest() const { return _standing_queue; }
-    // How long a job may wait now.
-    std::int64_t wait_timeout_ns(std::int64_t now_ns) const {
-        return overloaded(now_ns) ? _s.target_ns : _s.interval_ns;
+    // The expected wait admission allows now: half the target under overload, half the
+    // interval otherwise (the estimate is an average; admitting right at the limit would
+    // often see the job shed after waiting for nothing).
+    std::int64_t admit_wait_ns(std::int64_t now_ns) const {
+        return (overloaded(now_ns) ? _s.target_ns : _s.interval_ns) / 2;
     }
+    // How long a queued job may wait before it is shed: the target while the queue
+    // stands, else the interval. Admission keeps waits near the target in the common
+    // case, so jobs are shed only when its estimate failed.
+    std::int64_t shed_wait_ns() const { return _standing_queue ? _s.target_ns : _s.interval_ns; }
 
     // A job finished after waiting `queued_ns` and running `ran_ns`: updates the service
     // time estimate and, in adaptive mode, the concurrency limit.

@@ -6,11 +6,15 @@
 #include <algorithm>
 #include <cstdio>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace rpslab::pool {
 
 namespace {
+
+// The nice value of pool threads (the event loops run at 0). Linux applies it per thread.
+constexpr int job_nice = 10;
 
 std::uint64_t to_us(std::int64_t ns) {
     return ns <= 0 ? 0 : static_cast<std::uint64_t>(ns / 1000);
@@ -132,6 +136,9 @@ void bounded_pool::spawn() {
 }
 
 void bounded_pool::thread_main(thread_slot& slot) {
+    // Jobs yield to the event loops: when jobs fill the CPU, the loops must still read
+    // requests, refuse what cannot be taken and serve the light workloads at once.
+    ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), job_nice);
     std::unique_lock lock(_mutex);
     for (;;) {
         bool wake = false;

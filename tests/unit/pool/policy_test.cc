@@ -32,6 +32,14 @@ TEST(PoolPolicy, AdmitsIntoAnEmptyQueueAndRefusesAFullOne) {
     EXPECT_EQ(p.admit(0, 64, 0, 0), refusal::queue_full);
 }
 
+TEST(PoolPolicy, BeforeAnyJobFinishedQueuesOnlyOneRoundOfThreads) {
+    policy p(small());
+    EXPECT_EQ(p.admit(0, 3, 4, 0), refusal::none);
+    EXPECT_EQ(p.admit(0, 4, 4, 0), refusal::overloaded);
+    p.on_complete(0, 1 * ms); // 1 ms jobs: a long queue is short in time
+    EXPECT_EQ(p.admit(1000 * ms, 40, 4, 0), refusal::none);
+}
+
 TEST(PoolPolicy, RefusesWhatWouldWaitPastHalfTheTimeout) {
     policy p = warmed();
     // 4 threads at 20 ms: each job beyond them waits 5 ms more. Not overloaded, the timeout
@@ -44,22 +52,27 @@ TEST(PoolPolicy, ARefusalMakesTheTargetTheTimeoutForAnInterval) {
     policy p = warmed();
     const std::int64_t t = 1000 * ms;
     EXPECT_FALSE(p.overloaded(t));
-    EXPECT_EQ(p.wait_timeout_ns(t), 100 * ms);
+    EXPECT_EQ(p.admit_wait_ns(t), 50 * ms);
     ASSERT_EQ(p.admit(t, 64, 4, 0), refusal::queue_full);
     EXPECT_TRUE(p.overloaded(t + 1));
-    EXPECT_EQ(p.wait_timeout_ns(t + 1), 5 * ms);
+    EXPECT_EQ(p.admit_wait_ns(t + 1), 2'500'000);
     // Under overload the bound is the target: 1 job in excess (5 ms) is more than 2.5 ms.
     EXPECT_EQ(p.admit(t + 1, 1, 4, 0), refusal::overloaded);
     EXPECT_EQ(p.admit(t + 1, 0, 3, 0), refusal::none);
     EXPECT_FALSE(p.overloaded(t + 100 * ms + 1)); // the refusals themselves were the last pressure
 }
 
-TEST(PoolPolicy, ShedsWhatWaitedPastTheTimeout) {
+TEST(PoolPolicy, ShedsPastTheIntervalAndPastTheTargetOnceTheQueueStands) {
     policy p = warmed();
-    const std::int64_t t = 1000 * ms;
+    std::int64_t t = 1000 * ms;
     EXPECT_EQ(p.check_waited(t, t - 99 * ms, 0), refusal::none);
     EXPECT_EQ(p.check_waited(t, t - 101 * ms, 0), refusal::shed);
-    p.on_pressure(t);
+    p.on_pressure(t); // refusals alone do not shorten the wait of what was admitted
+    EXPECT_EQ(p.check_waited(t, t - 6 * ms, 0), refusal::none);
+    for (int i = 0; i <= 101; ++i, t += ms) {
+        p.on_dequeue(t, 8 * ms);
+    }
+    ASSERT_TRUE(p.serve_newest());
     EXPECT_EQ(p.check_waited(t, t - 4 * ms, 0), refusal::none);
     EXPECT_EQ(p.check_waited(t, t - 6 * ms, 0), refusal::shed);
 }
@@ -86,7 +99,7 @@ TEST(PoolPolicy, AStandingQueueSwitchesToNewestFirstAndBack) {
     p.on_dequeue(t + 1, 8 * ms); // the next interval begins: the last one is judged
     EXPECT_TRUE(p.serve_newest());
     EXPECT_TRUE(p.overloaded(t));
-    EXPECT_EQ(p.wait_timeout_ns(t), 5 * ms);
+    EXPECT_EQ(p.shed_wait_ns(), 5 * ms);
     // One job served at once in the next interval means the queue drained: FIFO again.
     p.on_dequeue(t + 2, 0);
     p.on_dequeue(t + 200 * ms, 8 * ms);
