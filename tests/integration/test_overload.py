@@ -110,3 +110,21 @@ def test_overload_is_refused_fast_and_memory_stays_bounded(start_server):
     accepted, completed, refused = map(int, m.groups())
     assert completed > 0 and refused > 0
     assert "threads peak" in err
+
+
+def test_naive_control_stops_at_its_memory_cap(start_server):
+    srv = start_server("--workers", "1", "--pool", "naive", "--naive-max-rss", "256M", binary=release_bin())
+    with Conn(srv.port, timeout=30) as c:
+        # Each job holds 64 MiB for 3 s: the fifth passes the cap while all still run.
+        for _ in range(8):
+            c.send(get("/work?ms=3000&kb=65536"))
+        try:
+            for _ in range(8):
+                assert c.read_response().status == 202
+        except Exception:
+            pass  # the server may exit before every 202 is read
+    assert srv.wait(30) == 3
+    err = srv.stderr
+    assert "passed --naive-max-rss 256 MiB" in err, err
+    m = re.search(r"naive \(at the cap\) jobs: accepted ([0-9]+), completed 0", err)
+    assert m and int(m.group(1)) >= 4, err

@@ -163,3 +163,21 @@ def test_pool_flags_are_checked(start_server):
         srv = start_server(*flags, wait=False)
         assert srv.wait(30) == 1
         assert words in srv.stderr
+
+
+def test_adaptive_limit_refuses_past_its_limit_and_serves_within_it(start_server):
+    srv = start_server("--workers", "1", "--pool-limit", "adaptive", "--pool-min", "0", "--pool-max", "2",
+                       "--pool-queue", "64")
+    conns = [Conn(srv.port, timeout=30) for _ in range(6)]
+    for c in conns:
+        c.send(get("/work?ms=300&kb=16"))
+    statuses = sorted(c.read_response().status for c in conns)
+    for c in conns:
+        c.close()
+    # The limit starts at --pool-max (2) jobs in flight, queued or running.
+    assert statuses.count(200) == 2 and statuses.count(503) == 4, statuses
+    with Conn(srv.port) as c:
+        for _ in range(3):  # one at a time: always within the limit
+            assert WORK_JSON.fullmatch(c.request(get("/work?ms=5&kb=16")).body)
+    srv.stop()
+    assert re.search(r"refused 4 \(queue_full 0, overloaded 0, limit 4,", srv.stderr), srv.stderr
