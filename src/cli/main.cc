@@ -5,6 +5,7 @@
 #include "cli/duration.h"
 #include "cli/load_command.h"
 #include "cli/pool_flags.h"
+#include "cli/tune_command.h"
 #include "core/error.h"
 #include "server/config.h"
 #include "server/server.h"
@@ -125,6 +126,10 @@ int main(int argc, char** argv) {
     CLI::App* merge_cmd = nullptr;
     cli::add_load(app, load_flags, load_cmd, merge_cmd);
 
+    cli::tune_flags tune_flags;
+    cli::tune_commands tune_cmds;
+    cli::add_tune(app, tune_flags, tune_cmds);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -143,6 +148,9 @@ int main(int argc, char** argv) {
                 command_line += (i > 0 ? " " : "") + std::string(argv[i]);
             }
             return cli::run_load_command(load_flags, command_line);
+        }
+        if (tune_cmds.tune->parsed()) {
+            return cli::run_tune_command(tune_flags, tune_cmds);
         }
         if (app.got_subcommand("serve")) {
             server::serve_config config = to_config(serve);
