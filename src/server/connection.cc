@@ -89,8 +89,17 @@ void connection::serve() {
         if (!is_open()) {
             return;
         }
+        const std::uint64_t answered_before = _answered;
+        const std::int64_t start_ns = core::monotonic_ns();
         bool progressed = process();
         flush();
+        if (progressed) {
+            // Timed per batch: two clock reads however many requests it held.
+            metrics::worker_metrics& m = _w.metrics();
+            m.batch_responses.observe(_answered - answered_before, metrics::batch_bounds);
+            m.batch_handling_ns.observe(static_cast<std::uint64_t>(core::monotonic_ns() - start_ns),
+                                        metrics::handling_bounds_ns);
+        }
         // Requests held back by backpressure go on once their predecessors left: no epoll
         // event would announce that, since their bytes are already in our buffer.
         if (!is_open() || !progressed || !_out.empty()) {
@@ -121,6 +130,7 @@ bool connection::read_available() {
         ssize_t n = ::recv(_fd.get(), _in.tail(), room, 0);
         if (n > 0) {
             _in.commit(static_cast<std::size_t>(n));
+            _w.metrics().bytes_in.add(static_cast<std::uint64_t>(n));
             if (static_cast<std::size_t>(n) < room) {
                 break; // most likely drained; level-triggered epoll says so if not
             }
@@ -174,17 +184,21 @@ bool connection::process_one() {
         return false;
     }
     ++_w.counters().requests;
-    if (req.path == "/work" && (req.method == http::method::get || req.method == http::method::head)) {
+    const bool get_or_head = req.method == http::method::get || req.method == http::method::head;
+    if (req.path == "/work" && get_or_head) {
         return start_work(req, total);
     }
-    http::response resp = route(req, body, _w.work());
-    return finish_request(resp, response_context_for(req, _w.date()), total);
+    // /metrics needs every worker's figures, which only the worker reaches.
+    http::response resp = req.path == "/metrics" && get_or_head ? _w.metrics_response() : route(req, body, _w.work());
+    return finish_request(resp, response_context_for(req, _w.date()), total, metrics::path_of(req.path));
 }
 
 // Writes the response to the request at the front, which spans `total` buffered bytes, and
 // forgets the request; false when the connection closes after it.
-bool connection::finish_request(const http::response& resp, const http::response_context& ctx, std::size_t total) {
+bool connection::finish_request(const http::response& resp, const http::response_context& ctx, std::size_t total,
+                                metrics::path path) {
     http::write_response(_out, resp, ctx);
+    _w.metrics().requests[static_cast<std::size_t>(path)][metrics::status_index(http::code(resp.status))].add();
     ++_answered;
     // The request's views die here: the buffer may be rewound by consume().
     _in.consume(total);
@@ -213,7 +227,7 @@ bool connection::start_work(const http::request& req, std::size_t total) {
         _refusal_since_ns = arrived_ns;
     }
     _job_ctx.date = _w.date();
-    return finish_request(now, _job_ctx, total);
+    return finish_request(now, _job_ctx, total, metrics::path::work);
 }
 
 void connection::on_job_done(const pool::job& j) {
@@ -240,7 +254,7 @@ void connection::on_job_done(const pool::job& j) {
         resp.storage = http::body_storage::scratch;
     }
     _job_ctx.date = _w.date();
-    finish_request(resp, _job_ctx, _job_total);
+    finish_request(resp, _job_ctx, _job_total, metrics::path::work);
     serve();
 }
 
@@ -296,6 +310,9 @@ bool connection::take_body(const http::request& req, std::size_t head_bytes, std
 
 void connection::answer_error(http::status status, std::string_view reason) {
     ++_w.counters().bad_requests;
+    const std::size_t status_slot = metrics::status_index(http::code(status));
+    _w.metrics().parse_errors[status_slot].add();
+    _w.metrics().requests[static_cast<std::size_t>(metrics::path::other)][status_slot].add();
     http::response resp = _w.work().error(status, reason);
     http::response_context ctx;
     ctx.keep_alive = false; // after a framing error nothing that follows can be trusted
@@ -316,6 +333,7 @@ void connection::flush() {
         ssize_t n = ::sendmsg(_fd.get(), &msg, MSG_NOSIGNAL);
         if (n >= 0) {
             _out.consume(static_cast<std::size_t>(n));
+            _w.metrics().bytes_out.add(static_cast<std::uint64_t>(n));
             continue;
         }
         if (errno == EINTR) {

@@ -11,6 +11,7 @@
 #include "http/chunked.h"
 #include "http/parser.h"
 #include "http/response.h"
+#include "metrics/worker_metrics.h"
 #include "pool/job.h"
 
 #include <cstdint>
@@ -55,7 +56,8 @@ private:
     bool process_one(); // false when processing must stop for now
     bool take_body(const http::request& req, std::size_t head_bytes, std::string_view& body, std::size_t& total);
     bool start_work(const http::request& req, std::size_t total);
-    bool finish_request(const http::response& resp, const http::response_context& ctx, std::size_t total);
+    bool finish_request(const http::response& resp, const http::response_context& ctx, std::size_t total,
+                        metrics::path path);
     void answer_error(http::status status, std::string_view reason);
     void flush();
     void start_linger();

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -35,15 +36,15 @@ sigset_t stop_signals() {
 
 struct worker_slot {
     core::unique_fd listener;
-    worker_counters counters;
-    std::unique_ptr<worker> instance; // made on its own thread, so its memory is local to it
+    worker_counters* counters = nullptr; // one of serve_threads' contiguous array
+    std::unique_ptr<worker> instance;    // made on its own thread, so its memory is local to it
     std::thread thread;
     std::atomic<bool> finished{false};
     std::string failure;
 };
 
 void run_slot(worker_slot& slot, const serve_config& config, const app::dataset& data, std::size_t index,
-              std::latch& ready) {
+              std::span<const worker_counters> all, std::latch& ready) {
     if (!config.cpus.empty()) {
         int cpu = config.cpus[index % config.cpus.size()];
         if (int err = core::pin_current_thread(cpu); err != 0) {
@@ -52,7 +53,7 @@ void run_slot(worker_slot& slot, const serve_config& config, const app::dataset&
         }
     }
     try {
-        slot.instance = std::make_unique<worker>(config, data, index, slot.listener.get(), slot.counters);
+        slot.instance = std::make_unique<worker>(config, data, index, slot.listener.get(), *slot.counters, all);
     } catch (const std::exception& e) {
         slot.failure = e.what();
     }
@@ -118,15 +119,17 @@ int serve_threads(serve_config config) {
 
     const app::dataset data = app::dataset::build(config.seed);
     core::endpoint bound = core::claim_port(config.listen);
+    std::vector<worker_counters> counters(config.workers); // contiguous: /metrics sums them all
     std::vector<std::unique_ptr<worker_slot>> slots;
     for (unsigned i = 0; i < config.workers; ++i) {
         slots.push_back(std::make_unique<worker_slot>());
+        slots.back()->counters = &counters[i];
         slots.back()->listener = core::listen_reuseport(bound, config.listen_backlog);
     }
     std::latch ready(static_cast<std::ptrdiff_t>(slots.size()));
     for (std::size_t i = 0; i < slots.size(); ++i) {
-        slots[i]->thread =
-            std::thread(run_slot, std::ref(*slots[i]), std::cref(config), std::cref(data), i, std::ref(ready));
+        slots[i]->thread = std::thread(run_slot, std::ref(*slots[i]), std::cref(config), std::cref(data), i,
+                                       std::span<const worker_counters>(counters), std::ref(ready));
     }
     ready.wait();
     std::string failure;
@@ -157,7 +160,7 @@ int serve_threads(serve_config config) {
     pool::figures work;
     for (auto& s : slots) {
         s->thread.join();
-        requests += s->counters.requests;
+        requests += s->counters->requests;
         if (s->instance) {
             work.merge(s->instance->work_figures()); // its thread has ended: nothing writes them now
         }

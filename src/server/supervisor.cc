@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <signal.h>
+#include <span>
 #include <string.h>
 #include <string>
 #include <sys/mman.h>
@@ -53,6 +54,7 @@ public:
     }
     ~shared_counters() { ::munmap(_slots, bytes()); }
     worker_counters& operator[](std::size_t i) { return _slots[i]; }
+    std::span<worker_counters> all() { return {_slots, _n}; }
 
 private:
     std::size_t bytes() const { return _n * sizeof(worker_counters); }
@@ -165,6 +167,9 @@ int supervisor::run() {
 void supervisor::start_worker(slot_state& s) {
     auto [mine, theirs] = make_control_pair();
     ++s.starts;
+    if (s.starts > 1) {
+        _counters[s.index].metrics.restarts.add(); // the supervisor is this field's only writer
+    }
     const bool crash = static_cast<int>(s.index) == _config.fault_slot && s.starts <= _config.fault_crashes;
     std::fflush(stderr);
     pid_t pid = ::fork();
@@ -185,7 +190,7 @@ void supervisor::start_worker(slot_state& s) {
                 other->listener.reset();
             }
         }
-        run_worker_process(_config, _data, s.index, s.listener.get(), std::move(theirs), _counters[s.index], crash);
+        run_worker_process(_config, _data, s.index, s.listener.get(), std::move(theirs), _counters.all(), crash);
     }
     s.pid = pid;
     s.serving = false;

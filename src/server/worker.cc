@@ -29,7 +29,7 @@ constexpr std::int64_t linger_ms = 2000;
 } // namespace
 
 worker::worker(const serve_config& config, const app::dataset& data, std::size_t index, int listen_fd,
-               worker_counters& counters)
+               worker_counters& counters, std::span<const worker_counters> all)
     : _config(&config), _index(index), _stop_fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)), _work(data, index),
       _fields(config.limits.max_header_count), _counters(&counters) {
     if (!_stop_fd) {
@@ -47,6 +47,13 @@ worker::worker(const serve_config& config, const app::dataset& data, std::size_t
         core::throw_errno("epoll_ctl add listener");
     }
     _listening = true;
+    for (const worker_counters& c : all) {
+        _metric_slots.push_back(&c.metrics);
+    }
+    if (all.empty()) {
+        _metric_slots.push_back(&counters.metrics);
+    }
+    _metrics_text.reserve(64 * 1024); // a scrape's text, kept: scrapes do not allocate
     if (config.work_pool == serve_config::pool_mode::bounded) {
         _pool = std::make_unique<pool::bounded_pool>(worker_pool_settings(config), _loop, *this);
     }
@@ -103,8 +110,12 @@ void worker::stop_listener::on_events(std::uint32_t) {
 }
 
 void worker::run() {
+    metrics::worker_metrics& m = metrics();
     while (!_done) {
+        const std::int64_t before_ns = core::monotonic_ns();
         int n = _loop.wait(wait_timeout_ms());
+        m.epoll_wait_ns.add(static_cast<std::uint64_t>(core::monotonic_ns() - before_ns));
+        m.loop_iterations.add();
         _now_ms = core::monotonic_ms();
         _date.update(core::wall_seconds());
         if (n < 0) {
@@ -133,7 +144,39 @@ int worker::wait_timeout_ms() const {
     return static_cast<int>(std::max<std::int64_t>(next - _now_ms, 0));
 }
 
+void worker::publish_second() {
+    const std::int64_t second = _now_ms / 1000;
+    if (second == _published_s) {
+        return;
+    }
+    _published_s = second;
+    metrics::worker_metrics& m = metrics();
+    const pool::figures& f = work_figures();
+    m.pool_accepted.set(f.accepted);
+    m.pool_completed.set(f.completed);
+    m.pool_failed.set(f.failed);
+    for (std::size_t r = 1; r < f.refused.size() && r <= m.pool_refused.size(); ++r) {
+        m.pool_refused[r - 1].set(f.refused[r]);
+    }
+    m.pool_queue_depth.set(f.queue_depth);
+    m.pool_threads.set(_pool ? _pool->live_threads() : 0);
+    m.resident_bytes.set(pool::resident_bytes());
+}
+
+http::response worker::metrics_response() {
+    publish_second();
+    const auto layout = _config->run_mode == serve_config::mode::processes ? metrics::process_layout::process_per_worker
+                                                                           : metrics::process_layout::one_process;
+    metrics::render(_metrics_text, _metric_slots, layout);
+    http::response r;
+    r.content_type = metrics::content_type;
+    r.body = _metrics_text;
+    r.storage = http::body_storage::scratch; // copied: the next scrape rewrites the text
+    return r;
+}
+
 void worker::tick() {
+    publish_second();
     // Deadline lists stay sorted: every entry in one list got the same timeout when it
     // was appended, so only the fronts can have expired.
     for (core::intrusive_list* list : {&_header_timers, &_idle_timers, &_linger_timers}) {
@@ -144,6 +187,7 @@ void worker::tick() {
             }
             core::intrusive_list::unlink(h);
             ++_counters->timeouts;
+            metrics().timeouts.add();
             c->on_timeout();
         }
     }
@@ -175,8 +219,10 @@ void worker::accept_ready(accept_source& source) {
         }
         core::unique_fd client(fd);
         ++_counters->accepted;
+        metrics().connections_accepted.add();
         if (_config->max_conns != 0 && _open >= _config->max_conns) {
             ++_counters->refused; // closing at once tells the client now, not after a timeout
+            metrics().connections_refused.add();
             continue;
         }
         // Responses go out as whole batches; Nagle would only delay the last partial one.
@@ -184,6 +230,7 @@ void worker::accept_ready(accept_source& source) {
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         connection* c = acquire();
         ++_open;
+        metrics().connections_open.set(_open);
         c->open(std::move(client));
         if (_draining) {
             c->begin_drain();
@@ -221,6 +268,7 @@ void worker::release(connection& c) {
     _loop.forget(&c);
     _free.push_back(&c);
     --_open;
+    metrics().connections_open.set(_open);
 }
 
 void worker::disarm_timer(connection& c) {

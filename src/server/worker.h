@@ -10,6 +10,8 @@
 #include "http/date_cache.h"
 #include "http/request.h"
 #include "http/response.h"
+#include "metrics/exposition.h"
+#include "metrics/worker_metrics.h"
 #include "pool/pool.h"
 #include "server/config.h"
 #include "server/connection.h"
@@ -18,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace rpslab::server {
@@ -31,14 +34,16 @@ struct alignas(64) worker_counters {
     std::uint64_t requests = 0;
     std::uint64_t bad_requests = 0; // answered with a parse error status
     std::uint64_t timeouts = 0;
+    metrics::worker_metrics metrics; // what /metrics sums over every slot
 };
 
 class worker final : public pool::job_sink {
 public:
     // `listen_fd` stays owned by the supervisor; the worker only accepts from it.
-    // `counters` must outlive the worker.
+    // `counters` must outlive the worker; `all` (every slot's, this one's included) is what
+    // /metrics sums, and when empty it reports this worker alone.
     worker(const serve_config& config, const app::dataset& data, std::size_t index, int listen_fd,
-           worker_counters& counters);
+           worker_counters& counters, std::span<const worker_counters> all = {});
     ~worker();
 
     // Listener hand-off (processes mode): serve another slot's listener while that slot is
@@ -76,6 +81,9 @@ public:
     void on_job_done(pool::job& j) override;
     // The pool's figures (bounded) or this worker's share of the naive control's.
     pool::figures& work_figures() { return _pool ? _pool->stats() : _naive_figures; }
+    metrics::worker_metrics& metrics() { return _counters->metrics; }
+    // GET /metrics: every slot's metrics summed, in the worker's own text buffer.
+    http::response metrics_response();
 
 private:
     class stop_listener final : public core::event_handler {
@@ -133,6 +141,10 @@ private:
     bool _listening = false;
     bool _draining = false;
     bool _done = false;
+    void publish_second(); // the figures copied once a second: pool, resident memory
+    std::vector<const metrics::worker_metrics*> _metric_slots;
+    std::string _metrics_text;
+    std::int64_t _published_s = 0;
     pool::figures _naive_figures;              // --pool naive: the 503s when no thread could be had
     std::unique_ptr<pool::bounded_pool> _pool; // last: its threads stop before anything else goes
 };

@@ -83,8 +83,8 @@ core::unique_fd stop_signal_fd() {
 }
 
 void serve(const serve_config& config, const app::dataset& data, std::size_t slot, int listen_fd,
-           core::unique_fd control, worker_counters& counters) {
-    worker w(config, data, slot, listen_fd, counters);
+           core::unique_fd control, std::span<worker_counters> all) {
+    worker w(config, data, slot, listen_fd, all[slot], all);
     control_listener ctl(w, std::move(control));
     signal_listener sig(w, ctl, stop_signal_fd());
     w.loop().add(ctl.fd(), EPOLLIN, &ctl);
@@ -97,7 +97,7 @@ void serve(const serve_config& config, const app::dataset& data, std::size_t slo
 } // namespace
 
 void run_worker_process(const serve_config& config, const app::dataset& data, std::size_t slot, int listen_fd,
-                        core::unique_fd control, worker_counters& counters, bool crash_at_start) {
+                        core::unique_fd control, std::span<worker_counters> all, bool crash_at_start) {
     // A worker must not outlive its supervisor: nobody would restart or drain it.
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     send_control(control.get(), {control_type::started, static_cast<std::uint32_t>(slot), ::getpid()});
@@ -119,7 +119,7 @@ void run_worker_process(const serve_config& config, const app::dataset& data, st
         std::abort();
     }
     try {
-        serve(config, data, slot, listen_fd, std::move(control), counters);
+        serve(config, data, slot, listen_fd, std::move(control), all);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "rpslab: worker %zu: %s\n", slot, e.what());
         std::fflush(stderr);

@@ -8,11 +8,13 @@
 #include "server/worker.h"
 
 #include <cstddef>
+#include <span>
 
 namespace rpslab::server {
 
+// `all` holds every slot's counters (shared memory); the worker writes all[slot] only.
 [[noreturn]] void run_worker_process(const serve_config& config, const app::dataset& data, std::size_t slot,
-                                     int listen_fd, core::unique_fd control, worker_counters& counters,
+                                     int listen_fd, core::unique_fd control, std::span<worker_counters> all,
                                      bool crash_at_start);
 
 } // namespace rpslab::server

@@ -1,0 +1,190 @@
+#include "metrics/exposition.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+
+namespace rpslab::metrics {
+
+namespace {
+
+const char* const refusal_names[] = {"queue_full", "overloaded", "limit", "deadline", "shed", "other"};
+
+class text {
+public:
+    explicit text(std::string& out) : _out(out) {}
+
+    void header(const char* name, const char* type, const char* help) {
+        line("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+    }
+    template <typename... Args> void line(const char* format, Args... args) {
+        char buf[512];
+        int n = std::snprintf(buf, sizeof buf, format, args...);
+        _out.append(buf, static_cast<std::size_t>(n < 0 ? 0 : std::min<int>(n, sizeof buf - 1)));
+    }
+    void value(const char* name, std::uint64_t v) { line("%s %" PRIu64 "\n", name, v); }
+    void seconds(const char* name, std::uint64_t ns) { line("%s %.9f\n", name, static_cast<double>(ns) / 1e9); }
+
+private:
+    std::string& _out;
+};
+
+template <typename F> std::uint64_t total(slot_list slots, F field) {
+    std::uint64_t sum = 0;
+    for (const worker_metrics* m : slots) {
+        sum += field(*m).get();
+    }
+    return sum;
+}
+
+std::string status_label(std::size_t i) {
+    return i < status_codes.size() ? std::to_string(status_codes[i]) : std::string("other");
+}
+
+void requests(text& t, slot_list slots) {
+    t.header("rpslab_http_requests_total", "counter", "Requests answered, by path and status, summed over workers.");
+    for (std::size_t p = 0; p < static_cast<std::size_t>(path::count_); ++p) {
+        for (std::size_t s = 0; s <= status_codes.size(); ++s) {
+            std::uint64_t n = total(slots, [&](const worker_metrics& m) -> const counter& { return m.requests[p][s]; });
+            if (n > 0) {
+                t.line("rpslab_http_requests_total{path=\"%s\",status=\"%s\"} %" PRIu64 "\n",
+                       std::string(path_name(static_cast<path>(p))).c_str(), status_label(s).c_str(), n);
+            }
+        }
+    }
+    t.header("rpslab_http_parse_errors_total", "counter", "Requests the parser refused, by the status answered.");
+    for (std::size_t s = 0; s <= status_codes.size(); ++s) {
+        std::uint64_t n = total(slots, [&](const worker_metrics& m) -> const counter& { return m.parse_errors[s]; });
+        if (n > 0) {
+            t.line("rpslab_http_parse_errors_total{status=\"%s\"} %" PRIu64 "\n", status_label(s).c_str(), n);
+        }
+    }
+}
+
+template <std::size_t N>
+void histogram(text& t, const char* name, const char* help, slot_list slots,
+               const fixed_histogram<N> worker_metrics::*field, const std::array<std::uint64_t, N>& bounds,
+               double scale) {
+    t.header(name, "histogram", help);
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i <= N; ++i) {
+        cumulative += total(slots, [&](const worker_metrics& m) -> const counter& { return (m.*field).buckets[i]; });
+        if (i < N) {
+            t.line("%s_bucket{le=\"%g\"} %" PRIu64 "\n", name, static_cast<double>(bounds[i]) * scale, cumulative);
+        } else {
+            t.line("%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", name, cumulative);
+        }
+    }
+    std::uint64_t sum = total(slots, [&](const worker_metrics& m) -> const counter& { return (m.*field).sum; });
+    t.line("%s_sum %.9g\n%s_count %" PRIu64 "\n", name, static_cast<double>(sum) * scale, name, cumulative);
+}
+
+void connections(text& t, slot_list slots) {
+    t.header("rpslab_bytes_received_total", "counter", "Bytes read from clients.");
+    t.value("rpslab_bytes_received_total",
+            total(slots, [](const worker_metrics& m) -> const counter& { return m.bytes_in; }));
+    t.header("rpslab_bytes_sent_total", "counter", "Bytes written to clients.");
+    t.value("rpslab_bytes_sent_total",
+            total(slots, [](const worker_metrics& m) -> const counter& { return m.bytes_out; }));
+    t.header("rpslab_connections_accepted_total", "counter", "Connections accepted.");
+    t.value("rpslab_connections_accepted_total",
+            total(slots, [](const worker_metrics& m) -> const counter& { return m.connections_accepted; }));
+    t.header("rpslab_connections_refused_total", "counter", "Connections closed at once: over --max-conns.");
+    t.value("rpslab_connections_refused_total",
+            total(slots, [](const worker_metrics& m) -> const counter& { return m.connections_refused; }));
+    t.header("rpslab_connections_open", "gauge", "Connections open now.");
+    t.value("rpslab_connections_open",
+            total(slots, [](const worker_metrics& m) -> const counter& { return m.connections_open; }));
+    t.header("rpslab_timeouts_total", "counter", "Connections closed by the header, idle or linger timeout.");
+    t.value("rpslab_timeouts_total",
+            total(slots, [](const worker_metrics& m) -> const counter& { return m.timeouts; }));
+}
+
+void event_loops(text& t, slot_list slots) {
+    t.header("rpslab_event_loop_iterations_total", "counter", "epoll_wait calls of every worker.");
+    t.value("rpslab_event_loop_iterations_total",
+            total(slots, [](const worker_metrics& m) -> const counter& { return m.loop_iterations; }));
+    t.header("rpslab_event_loop_wait_seconds_total", "counter", "Time blocked in epoll_wait: idle time.");
+    t.seconds("rpslab_event_loop_wait_seconds_total",
+              total(slots, [](const worker_metrics& m) -> const counter& { return m.epoll_wait_ns; }));
+}
+
+void pool(text& t, slot_list slots) {
+    t.header("rpslab_pool_jobs_total", "counter", "/work jobs by outcome (copied from the pools once a second).");
+    t.line("rpslab_pool_jobs_total{outcome=\"accepted\"} %" PRIu64 "\n",
+           total(slots, [](const worker_metrics& m) -> const counter& { return m.pool_accepted; }));
+    t.line("rpslab_pool_jobs_total{outcome=\"completed\"} %" PRIu64 "\n",
+           total(slots, [](const worker_metrics& m) -> const counter& { return m.pool_completed; }));
+    t.line("rpslab_pool_jobs_total{outcome=\"failed\"} %" PRIu64 "\n",
+           total(slots, [](const worker_metrics& m) -> const counter& { return m.pool_failed; }));
+    t.header("rpslab_pool_refused_total", "counter", "/work jobs answered 503, by reason.");
+    for (std::size_t r = 0; r < 5; ++r) {
+        t.line("rpslab_pool_refused_total{reason=\"%s\"} %" PRIu64 "\n", refusal_names[r],
+               total(slots, [&](const worker_metrics& m) -> const counter& { return m.pool_refused[r]; }));
+    }
+    t.header("rpslab_pool_queue_depth", "gauge", "/work jobs waiting.");
+    t.value("rpslab_pool_queue_depth",
+            total(slots, [](const worker_metrics& m) -> const counter& { return m.pool_queue_depth; }));
+    t.header("rpslab_pool_threads", "gauge", "Pool threads alive.");
+    t.value("rpslab_pool_threads",
+            total(slots, [](const worker_metrics& m) -> const counter& { return m.pool_threads; }));
+}
+
+void process(text& t, slot_list slots, process_layout layout) {
+    std::uint64_t rss = 0;
+    for (const worker_metrics* m : slots) {
+        // One process: every slot saw the same process; several: each saw its own.
+        rss = layout == process_layout::one_process ? std::max(rss, m->resident_bytes.get())
+                                                    : rss + m->resident_bytes.get();
+    }
+    t.header("rpslab_process_resident_bytes", "gauge", "Resident memory of the server's processes.");
+    t.value("rpslab_process_resident_bytes", rss);
+    t.header("rpslab_process_restarts_total", "counter", "Worker processes replaced by the supervisor.");
+    t.value("rpslab_process_restarts_total",
+            total(slots, [](const worker_metrics& m) -> const counter& { return m.restarts; }));
+}
+
+void per_worker(text& t, slot_list slots) {
+    t.header("rpslab_worker_requests_total", "counter", "Requests answered by each worker.");
+    for (std::size_t w = 0; w < slots.size(); ++w) {
+        std::uint64_t n = 0;
+        for (const auto& by_status : slots[w]->requests) {
+            for (const counter& c : by_status) {
+                n += c.get();
+            }
+        }
+        t.line("rpslab_worker_requests_total{worker=\"%zu\"} %" PRIu64 "\n", w, n);
+    }
+    t.header("rpslab_worker_connections_open", "gauge", "Connections open now, by worker.");
+    for (std::size_t w = 0; w < slots.size(); ++w) {
+        t.line("rpslab_worker_connections_open{worker=\"%zu\"} %" PRIu64 "\n", w, slots[w]->connections_open.get());
+    }
+    t.header("rpslab_worker_event_loop_wait_seconds_total", "counter", "Time blocked in epoll_wait, by worker.");
+    for (std::size_t w = 0; w < slots.size(); ++w) {
+        t.line("rpslab_worker_event_loop_wait_seconds_total{worker=\"%zu\"} %.9f\n", w,
+               static_cast<double>(slots[w]->epoll_wait_ns.get()) / 1e9);
+    }
+    t.header("rpslab_worker_restarts_total", "counter", "Times each slot's worker process was replaced.");
+    for (std::size_t w = 0; w < slots.size(); ++w) {
+        t.line("rpslab_worker_restarts_total{worker=\"%zu\"} %" PRIu64 "\n", w, slots[w]->restarts.get());
+    }
+}
+
+} // namespace
+
+void render(std::string& out, slot_list slots, process_layout layout) {
+    out.clear();
+    text t(out);
+    requests(t, slots);
+    connections(t, slots);
+    histogram(t, "rpslab_batch_responses", "Responses written per batch (one read, parse, write cycle).", slots,
+              &worker_metrics::batch_responses, batch_bounds, 1.0);
+    histogram(t, "rpslab_batch_handling_seconds", "Time to handle one batch, from parse to write.", slots,
+              &worker_metrics::batch_handling_ns, handling_bounds_ns, 1e-9);
+    event_loops(t, slots);
+    pool(t, slots);
+    process(t, slots, layout);
+    per_worker(t, slots);
+}
+
+} // namespace rpslab::metrics
