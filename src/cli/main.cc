@@ -36,6 +36,7 @@ struct serve_flags {
     std::uint64_t seed = 42;
     std::string mode = "threads";
     std::string test_fault;
+    std::string stats;
     cli::pool_flags pool;
 };
 
@@ -66,6 +67,7 @@ void add_serve(CLI::App& app, serve_flags& f) {
         ->capture_default_str();
     // Test-only: SLOT:N makes slot SLOT's worker abort at start N times (processes mode).
     cmd->add_option("--test-fault", f.test_fault, "")->group("");
+    cmd->add_option("--stats", f.stats, "Print a one-line summary on stderr this often, e.g. 1s");
     cli::add_pool_flags(*cmd, f.pool);
 }
 
@@ -86,6 +88,12 @@ server::serve_config to_config(const serve_flags& f) {
     c.grace_ms = cli::parse_duration_ms(f.grace);
     c.seed = f.seed;
     cli::apply_pool_flags(f.pool, c);
+    if (!f.stats.empty()) {
+        c.stats_interval_ms = cli::parse_duration_ms(f.stats);
+        if (c.stats_interval_ms <= 0) {
+            throw std::invalid_argument("--stats takes a positive interval, e.g. 1s");
+        }
+    }
     c.run_mode = f.mode == "processes" ? server::serve_config::mode::processes : server::serve_config::mode::threads;
     if (!f.test_fault.empty()) {
         auto colon = f.test_fault.find(':');

@@ -25,6 +25,7 @@ struct serve_config {
     // makes the server stop reading its requests, so memory per connection stays bounded.
     std::size_t max_pending_output_bytes = 1 << 20;
     int listen_backlog = 4096;
+    std::int64_t stats_interval_ms = 0; // --stats: a summary line on stderr this often; 0: none
 
     enum class mode : std::uint8_t { threads, processes };
     mode run_mode = mode::threads;

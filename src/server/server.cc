@@ -4,9 +4,11 @@
 #include "core/affinity.h"
 #include "core/clock.h"
 #include "core/socket.h"
+#include "server/live_stats.h"
 #include "server/work_summary.h"
 #include "server/worker.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstring>
@@ -73,11 +75,14 @@ bool all_finished(const std::vector<std::unique_ptr<worker_slot>>& slots) {
     return true;
 }
 
-// Waits for the first stop signal, or for a worker that ended on its own (a failure).
-int wait_for_stop(const std::vector<std::unique_ptr<worker_slot>>& slots) {
+// Waits for the first stop signal, or for a worker that ended on its own (a failure);
+// meanwhile prints the --stats lines.
+int wait_for_stop(const std::vector<std::unique_ptr<worker_slot>>& slots, live_stats& stats) {
     sigset_t set = stop_signals();
-    timespec tick{0, 200'000'000};
     for (;;) {
+        const std::int64_t now_ms = core::monotonic_ms();
+        const std::int64_t wait_ms = std::clamp<std::int64_t>(stats.poll(now_ms) - now_ms, 1, 200);
+        timespec tick{0, static_cast<long>(wait_ms) * 1'000'000};
         int sig = sigtimedwait(&set, nullptr, &tick);
         if (sig > 0) {
             return sig;
@@ -148,7 +153,8 @@ int serve_threads(serve_config config) {
     std::fprintf(stderr, "rpslab: listening on %s (threads, %u workers)\n", bound.to_string().c_str(), config.workers);
     std::fflush(stderr);
 
-    int sig = wait_for_stop(slots);
+    live_stats stats(config.stats_interval_ms, counters);
+    int sig = wait_for_stop(slots, stats);
     if (sig > 0) {
         std::fprintf(stderr, "rpslab: %s: draining (grace %lld ms)\n", sig == SIGTERM ? "SIGTERM" : "SIGINT",
                      static_cast<long long>(config.grace_ms));

@@ -6,6 +6,7 @@
 #include "core/event_loop.h"
 #include "core/socket.h"
 #include "server/control.h"
+#include "server/live_stats.h"
 #include "server/worker_process.h"
 
 #include <algorithm>
@@ -111,6 +112,7 @@ private:
     std::optional<core::event_loop> _loop; // optional: a forked worker closes it first thing
     core::unique_fd _signals;
     shared_counters _counters;
+    live_stats _stats;
     std::vector<std::unique_ptr<slot_state>> _slots;
     std::size_t _next_adopter = 0;
     std::int64_t _now_ms = 0;
@@ -124,7 +126,8 @@ void slot_state::on_events(std::uint32_t) {
 }
 
 supervisor::supervisor(serve_config& config, const app::dataset& data, const core::endpoint& bound)
-    : _config(config), _data(data), _bound(bound), _counters(config.workers) {
+    : _config(config), _data(data), _bound(bound), _counters(config.workers),
+      _stats(config.stats_interval_ms, _counters.all()) {
     _loop.emplace();
     sigset_t set;
     sigemptyset(&set);
@@ -358,6 +361,7 @@ void supervisor::begin_stop(int sig) {
 }
 
 void supervisor::tick() {
+    _stats.poll(_now_ms);
     if (_stopping) {
         if (_now_ms >= _kill_at_ms) {
             for (auto& s : _slots) {
@@ -389,6 +393,7 @@ int supervisor::wait_timeout_ms() const {
     if (_stopping) {
         next = std::min(next, _kill_at_ms);
     }
+    next = std::min(next, _stats.next_ms());
     return static_cast<int>(std::max<std::int64_t>(next - _now_ms, 0));
 }
 

@@ -167,3 +167,20 @@ def test_counts_survive_a_worker_restart(start_server):
     samples = scrape(srv.port)
     assert requests_total(samples) == sent
     assert samples[("rpslab_process_restarts_total", ())] == 1
+
+
+def test_stats_prints_a_line_per_interval(start_server):
+    srv = start_server("--workers", "2", "--stats", "300ms")
+    start = len(srv.stderr_lines)
+    with Conn(srv.port) as c:
+        for _ in range(200):
+            c.request(get("/simple"))
+    m = srv.wait_line(re.compile(r"^rpslab: stats: ([0-9]+) req/s, ([0-9]+) errors/s, ([0-9]+) connections open"),
+                      timeout=10, start=start)
+    lines = []
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not any(int(re.search(r"stats: ([0-9]+) req/s", l).group(1)) > 0
+                                                  for l in lines):
+        lines = [l for l in srv.stderr_lines[start:] if "rpslab: stats:" in l]
+        time.sleep(0.1)
+    assert m and any(int(re.search(r"stats: ([0-9]+) req/s", l).group(1)) > 0 for l in lines), lines
