@@ -24,7 +24,8 @@ void add_pool_flags(CLI::App& serve, pool_flags& f) {
         ->group(group);
     serve
         .add_option("--pool-interval-ms", f.interval,
-                    "Overloaded once the queue was not empty this long; also the most a job waits otherwise")
+                    "CoDel interval: the queue stands when no wait in one was under the target; also a job's wait "
+                    "budget when not overloaded")
         ->capture_default_str()
         ->group(group);
     serve.add_option("--pool-idle-ms", f.idle, "A thread idle this long exits (above --pool-min)")
@@ -48,6 +49,9 @@ namespace {
 // Flags named -ms take a bare number of milliseconds, or a duration with its unit.
 std::int64_t parse_ms(const std::string& text) {
     bool bare = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+    if (bare && text.size() > 9) {
+        throw std::invalid_argument("'" + text + "' ms is more than anyone means");
+    }
     return bare ? std::stoll(text) : parse_duration_ms(text);
 }
 

@@ -25,6 +25,7 @@ void figures::merge(const figures& other) {
     latency_us.merge(other.latency_us);
     queued_us.merge(other.queued_us);
     refusal_us.merge(other.refusal_us);
+    shed_us.merge(other.shed_us);
 }
 
 namespace {
@@ -62,6 +63,9 @@ std::string format_summary(const figures& f, const char* mode_name) {
     }
     if (f.refusal_us.total_count() > 0) {
         out += "rpslab: " + std::string(mode_name) + " time to a 503: " + percentiles(f.refusal_us) + "\n";
+    }
+    if (f.shed_us.total_count() > 0) {
+        out += "rpslab: " + std::string(mode_name) + " time to a drop after queueing: " + percentiles(f.shed_us) + "\n";
     }
     return out;
 }

@@ -20,11 +20,13 @@ struct figures {
     std::uint64_t queue_depth = 0; // gauges, as of the last submit or completion
     std::uint64_t threads = 0;
     std::uint64_t threads_peak = 0;
-    // Microseconds: arrival to completion of every completed job; time queued; and, for
-    // each refusal, from the request's parse to its 503 being handed to the kernel.
+    // Microseconds: arrival to completion of every completed job; time queued; for each
+    // refusal at admission, from the request's parse to its 503 being handed to the
+    // kernel; for each job dropped after queueing, from arrival to its drop.
     stats::histogram latency_us = make_histogram();
     stats::histogram queued_us = make_histogram();
     stats::histogram refusal_us = make_histogram();
+    stats::histogram shed_us = make_histogram();
 
     std::uint64_t refused_total() const;
     void merge(const figures& other);

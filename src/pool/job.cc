@@ -2,6 +2,7 @@
 
 #include "http/accept_encoding.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <ctime>
@@ -34,13 +35,29 @@ std::int64_t thread_cpu_ns() {
     return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
-void spin_cpu(std::uint32_t ms) {
+bool stopping(const std::atomic<bool>* stop) {
+    return stop != nullptr && stop->load(std::memory_order_relaxed);
+}
+
+void spin_cpu(std::uint32_t ms, const std::atomic<bool>* stop) {
     const std::int64_t until = thread_cpu_ns() + static_cast<std::int64_t>(ms) * 1'000'000;
     volatile std::uint64_t sink = 0;
-    while (thread_cpu_ns() < until) {
+    while (thread_cpu_ns() < until && !stopping(stop)) {
         for (int i = 0; i < 1000; ++i) {
             sink = sink + static_cast<std::uint64_t>(i);
         }
+    }
+}
+
+// Sleeps `ms` in slices, so that a shutdown waits at most one slice for a held job.
+void hold(std::uint32_t ms, const std::atomic<bool>* stop) {
+    constexpr std::uint32_t slice_ms = 50;
+    while (ms > 0 && !stopping(stop)) {
+        const std::uint32_t now_ms = std::min(ms, slice_ms);
+        timespec t{0, static_cast<long>(now_ms) * 1'000'000};
+        while (::clock_nanosleep(CLOCK_MONOTONIC, 0, &t, &t) == EINTR) {
+        }
+        ms -= now_ms;
     }
 }
 
@@ -66,7 +83,7 @@ bool parse_job_params(std::string_view query, job_params& out, std::string_view&
     return true;
 }
 
-bool run_job(const job_params& params) {
+bool run_job(const job_params& params, const std::atomic<bool>* stop) {
     // Mapped directly rather than through malloc: the memory goes back to the kernel when
     // the job ends, so resident memory shows exactly the jobs alive, in either mode.
     const std::size_t bytes = static_cast<std::size_t>(params.kb) * 1024;
@@ -82,13 +99,9 @@ bool run_job(const job_params& params) {
             bytes_ptr[i] = 1;
         }
     }
-    if (params.ms > 0) {
-        timespec hold{static_cast<time_t>(params.ms / 1000), static_cast<long>(params.ms % 1000) * 1'000'000};
-        while (::clock_nanosleep(CLOCK_MONOTONIC, 0, &hold, &hold) == EINTR) {
-        }
-    }
+    hold(params.ms, stop);
     if (params.cpu_ms > 0) {
-        spin_cpu(params.cpu_ms);
+        spin_cpu(params.cpu_ms, stop);
     }
     if (memory != nullptr) {
         ::munmap(memory, bytes);

@@ -4,6 +4,7 @@
 
 #include "pool/policy.h"
 
+#include <atomic>
 #include <cstdint>
 #include <string_view>
 
@@ -31,10 +32,11 @@ struct job {
     std::int64_t arrived_ns = 0;  // the request was parsed
     std::int64_t enqueued_ns = 0; // admitted
     std::int64_t deadline_ns = 0; // absolute; 0: none
+    std::int64_t budget_ns = 0;   // the wait it was admitted under (policy::wait_budget_ns)
     std::int64_t started_ns = 0;
     std::int64_t finished_ns = 0;
     refusal refused = refusal::none; // shed or past its deadline before it ran
-    bool failed = false;             // the job's memory could not be had
+    bool failed = false;             // it could not run: no memory for it, or no thread
     // Who waits for it; the generation tells a reused owner from the one that submitted.
     void* owner = nullptr;
     std::uint64_t owner_generation = 0;
@@ -42,7 +44,8 @@ struct job {
 };
 
 // Runs the job's work on the calling thread: allocate, touch, hold, spin, free. Returns
-// false if the memory could not be mapped.
-bool run_job(const job_params& params);
+// false if the memory could not be mapped. A set `stop` (a server shutting down) cuts the
+// hold and the spin short; nullptr: never.
+bool run_job(const job_params& params, const std::atomic<bool>* stop = nullptr);
 
 } // namespace rpslab::pool

@@ -78,11 +78,12 @@ refusal policy::decide(std::int64_t now_ns, std::size_t queued, std::size_t runn
     return refusal::none;
 }
 
-refusal policy::check_waited(std::int64_t now_ns, std::int64_t enqueued_ns, std::int64_t deadline_ns) const {
+refusal policy::check_waited(std::int64_t now_ns, std::int64_t enqueued_ns, std::int64_t budget_ns,
+                             std::int64_t deadline_ns) const {
     if (deadline_ns != 0 && now_ns + _service_ns > deadline_ns) {
         return refusal::deadline;
     }
-    if (now_ns - enqueued_ns > shed_wait_ns()) {
+    if (now_ns - enqueued_ns > budget_ns) {
         return refusal::shed;
     }
     return refusal::none;
@@ -99,16 +100,19 @@ void policy::on_dequeue(std::int64_t now_ns, std::int64_t sojourn_ns) {
     _window_min_ns = std::min(_window_min_ns, sojourn_ns);
 }
 
-void policy::on_complete(std::int64_t queued_ns, std::int64_t ran_ns) {
+void policy::on_complete(std::int64_t now_ns, std::int64_t queued_ns, std::int64_t ran_ns) {
     _service_ns = _service_ns == 0 ? ran_ns : _service_ns + ((ran_ns - _service_ns) >> service_weight_shift);
     if (_s.limit != limit_mode::adaptive) {
         return;
     }
+    const double floor = std::max(1.0, static_cast<double>(_s.min_threads));
     const double ceiling = static_cast<double>(_s.max_threads + _s.queue_capacity);
     if (queued_ns <= _s.target_ns) {
-        _limit = std::min(ceiling, _limit + 1.0 / _limit);
-    } else {
-        _limit = std::max(static_cast<double>(_s.min_threads), _limit * limit_decrease);
+        _limit = std::min(ceiling, _limit + 1.0 / std::max(_limit, 1.0));
+    } else if (now_ns - _last_decrease_ns >= _s.interval_ns) {
+        // Once per interval: a batch of late jobs is one signal, not one per job.
+        _limit = std::max(floor, _limit * limit_decrease);
+        _last_decrease_ns = now_ns;
     }
 }
 

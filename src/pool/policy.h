@@ -34,7 +34,7 @@ enum class refusal : std::uint8_t {
     overloaded, // at submit: the expected wait is past what the queue may hold now
     limit,      // at submit: the adaptive concurrency limit is reached
     deadline,   // at submit or dequeue: the client's deadline cannot be or was not met
-    shed,       // at dequeue: waited past the CoDel timeout
+    shed,       // at dequeue: waited past the budget it was admitted under
     count_,
 };
 const char* refusal_name(refusal r);
@@ -49,8 +49,10 @@ public:
     // deadline counts as pressure (below).
     refusal admit(std::int64_t now_ns, std::size_t queued, std::size_t running, std::int64_t deadline_ns);
 
-    // Why the job enqueued at `enqueued_ns` (deadline 0: none) must not run now, or none.
-    refusal check_waited(std::int64_t now_ns, std::int64_t enqueued_ns, std::int64_t deadline_ns) const;
+    // Why a job enqueued at `enqueued_ns` with the wait budget it was admitted under
+    // (wait_budget_ns() then) and its deadline (0: none) must not run now, or none.
+    refusal check_waited(std::int64_t now_ns, std::int64_t enqueued_ns, std::int64_t budget_ns,
+                         std::int64_t deadline_ns) const;
 
     // A thread took a job that waited `sojourn_ns` to run it, or (on_queue_empty) found
     // nothing to run. CoDel's measure: if even the shortest wait of a whole interval was
@@ -71,20 +73,20 @@ public:
     // accepted stays fast while the old jobs age out. Admission keeps the queue within
     // the target in the common case, so FIFO serves and nothing admitted is shed.
     bool serve_newest() const { return _standing_queue; }
-    // The expected wait admission allows now: half the target under overload, half the
-    // interval otherwise (the estimate is an average; admitting right at the limit would
-    // often see the job shed after waiting for nothing).
-    std::int64_t admit_wait_ns(std::int64_t now_ns) const {
-        return (overloaded(now_ns) ? _s.target_ns : _s.interval_ns) / 2;
+    // How long a job admitted now may wait before it is shed: the target under
+    // overload, the interval otherwise. A job keeps the budget it was admitted under, so
+    // a change of state never sheds work that was let in on other terms.
+    std::int64_t wait_budget_ns(std::int64_t now_ns) const {
+        return overloaded(now_ns) ? _s.target_ns : _s.interval_ns;
     }
-    // How long a queued job may wait before it is shed: the target while the queue
-    // stands, else the interval. Admission keeps waits near the target in the common
-    // case, so jobs are shed only when its estimate failed.
-    std::int64_t shed_wait_ns() const { return _standing_queue ? _s.target_ns : _s.interval_ns; }
+    // The expected wait admission allows: half the budget (the estimate is an average;
+    // admitting right at the budget would often see the job shed after waiting for it).
+    std::int64_t admit_wait_ns(std::int64_t now_ns) const { return wait_budget_ns(now_ns) / 2; }
 
-    // A job finished after waiting `queued_ns` and running `ran_ns`: updates the service
-    // time estimate and, in adaptive mode, the concurrency limit.
-    void on_complete(std::int64_t queued_ns, std::int64_t ran_ns);
+    // A job finished at `now_ns` after waiting `queued_ns` and running `ran_ns`: updates the
+    // service time estimate and, in adaptive mode, the concurrency limit (additive increase
+    // per timely job; multiplicative decrease for a late one, at most once per interval).
+    void on_complete(std::int64_t now_ns, std::int64_t queued_ns, std::int64_t ran_ns);
 
     bool should_spawn(std::size_t queued, unsigned idle_threads, unsigned live_threads) const {
         return queued > idle_threads && live_threads < _s.max_threads;
@@ -106,6 +108,7 @@ private:
     std::int64_t _last_pressure_ns = INT64_MIN / 2;
     std::int64_t _service_ns = 0; // moving average of run time; 0 until a job finished
     double _limit;                // adaptive mode: jobs in flight allowed (queued + running)
+    std::int64_t _last_decrease_ns = INT64_MIN / 2;
 };
 
 } // namespace rpslab::pool

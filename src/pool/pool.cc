@@ -54,6 +54,7 @@ bounded_pool::~bounded_pool() {
         std::lock_guard lock(_mutex);
         _stopping = true;
     }
+    _stop_jobs.store(true, std::memory_order_relaxed); // running jobs end within a slice
     _work_ready.notify_all();
     for (auto& t : _threads) {
         if (t.thread.joinable()) {
@@ -84,6 +85,7 @@ refusal bounded_pool::submit(const job_params& params, std::int64_t arrived_ns, 
         j->arrived_ns = arrived_ns;
         j->enqueued_ns = now;
         j->deadline_ns = deadline;
+        j->budget_ns = _policy.wait_budget_ns(now);
         j->owner = owner;
         j->owner_generation = owner_generation;
         _queue.push_back(j);
@@ -127,11 +129,22 @@ void bounded_pool::spawn() {
         lock.lock();
         slot->thread = std::move(t);
     } catch (const std::system_error& e) {
-        // Out of threads: the jobs wait for the threads there are.
+        // Out of threads: the jobs wait for the threads there are, or, with none left,
+        // fail now rather than wait for a thread that may never come.
         std::fprintf(stderr, "rpslab: pool: cannot start a thread: %s\n", e.what());
         lock.lock();
         slot->running = false;
         --_live;
+        bool wake = false;
+        while (_live == 0 && !_queue.empty()) {
+            job* j = _queue.pop_front();
+            j->failed = true;
+            finish_locked(*j, wake);
+        }
+        lock.unlock();
+        if (wake) {
+            wake_loop();
+        }
     }
 }
 
@@ -150,7 +163,7 @@ void bounded_pool::thread_main(thread_slot& slot) {
                 wake_loop();
             }
             j->started_ns = core::monotonic_ns();
-            j->failed = !run_job(j->params);
+            j->failed = !run_job(j->params, &_stop_jobs);
             j->finished_ns = core::monotonic_ns();
             lock.lock();
             --_running;
@@ -186,31 +199,42 @@ void bounded_pool::thread_main(thread_slot& slot) {
 // Sheds what waited too long, oldest first (under LIFO the oldest are the ones that age),
 // then picks the job to run: the newest under overload, else the oldest.
 job* bounded_pool::take_locked(std::int64_t now_ns, bool& wake) {
-    while (!_queue.empty()) {
-        job* oldest = _queue.front();
-        refusal r = _policy.check_waited(now_ns, oldest->enqueued_ns, oldest->deadline_ns);
-        if (r == refusal::none) {
-            break;
+    for (;;) {
+        while (!_queue.empty() && shed_locked(*_queue.front(), now_ns, wake)) {
+            _queue.pop_front();
         }
-        _queue.pop_front();
-        if (r == refusal::shed) {
-            _policy.on_pressure(now_ns);
+        if (_queue.empty()) {
+            _policy.on_queue_empty(now_ns);
+            return nullptr;
         }
-        oldest->refused = r;
-        finish_locked(*oldest, wake);
+        job* j = _policy.serve_newest() ? _queue.pop_back() : _queue.pop_front();
+        // Under LIFO the job taken is not the one just checked: it may be past its deadline.
+        if (shed_locked(*j, now_ns, wake)) {
+            continue;
+        }
+        _policy.on_dequeue(now_ns, now_ns - j->enqueued_ns);
+        return j;
     }
-    if (_queue.empty()) {
-        _policy.on_queue_empty(now_ns);
-        return nullptr;
+}
+
+// Drops `j` with its 503 if it waited past its budget or can no longer meet its deadline.
+bool bounded_pool::shed_locked(job& j, std::int64_t now_ns, bool& wake) {
+    refusal r = _policy.check_waited(now_ns, j.enqueued_ns, j.budget_ns, j.deadline_ns);
+    if (r == refusal::none) {
+        return false;
     }
-    job* j = _policy.serve_newest() ? _queue.pop_back() : _queue.pop_front();
-    _policy.on_dequeue(now_ns, now_ns - j->enqueued_ns);
-    return j;
+    if (r == refusal::shed) {
+        _policy.on_pressure(now_ns);
+    }
+    j.refused = r;
+    j.finished_ns = now_ns;
+    finish_locked(j, wake);
+    return true;
 }
 
 void bounded_pool::finish_locked(job& j, bool& wake) {
     if (j.refused == refusal::none && !j.failed) {
-        _policy.on_complete(j.started_ns - j.enqueued_ns, j.finished_ns - j.started_ns);
+        _policy.on_complete(j.finished_ns, j.started_ns - j.enqueued_ns, j.finished_ns - j.started_ns);
     }
     wake = wake || _done.empty(); // the loop drains the whole list per wake-up
     _done.push_back(&j);
@@ -239,6 +263,7 @@ void bounded_pool::on_events(std::uint32_t) {
 void bounded_pool::deliver(job& j) {
     if (j.refused != refusal::none) {
         ++_figures.refused[static_cast<std::size_t>(j.refused)];
+        _figures.shed_us.record(to_us(j.finished_ns - j.arrived_ns));
     } else if (j.failed) {
         ++_figures.failed;
     } else {

@@ -10,6 +10,7 @@
 #include "pool/policy.h"
 #include "pool/ring.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -59,6 +60,7 @@ private:
 
     void thread_main(thread_slot& slot);
     job* take_locked(std::int64_t now_ns, bool& wake); // nullptr when nothing may run
+    bool shed_locked(job& j, std::int64_t now_ns, bool& wake);
     void finish_locked(job& j, bool& wake);
     void spawn();
     void deliver(job& j);
@@ -71,7 +73,9 @@ private:
     job* _free = nullptr; // event-loop thread only
     figures _figures;     // event-loop thread only
 
-    std::mutex _mutex; // guards everything below
+    std::atomic<bool> _stop_jobs{false}; // running jobs cut their hold short: shutting down
+
+    std::mutex _mutex; // guards everything below but _delivering (event-loop thread only)
     std::condition_variable _work_ready;
     policy _policy;
     ring<job> _queue;

@@ -69,6 +69,13 @@ pool::settings worker_pool_settings(const serve_config& config) {
     return s;
 }
 
+std::uint64_t naive_rss_cap(const serve_config& config) {
+    if (config.run_mode == serve_config::mode::processes) {
+        return config.naive_max_rss_bytes / std::max(config.workers, 1U);
+    }
+    return config.naive_max_rss_bytes;
+}
+
 namespace {
 
 void check_pool(const serve_config& config) {

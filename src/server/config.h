@@ -54,6 +54,10 @@ std::vector<int> affinity_cpus();
 // slot each).
 pool::settings worker_pool_settings(const serve_config& config);
 
+// The naive control's memory cap for one process: the whole cap in threads mode, a
+// worker's share of it in processes mode (each worker process has its own runner).
+std::uint64_t naive_rss_cap(const serve_config& config);
+
 // Fills in defaults that depend on the machine (workers) and checks the rest; throws
 // std::invalid_argument with a message for the user.
 void resolve(serve_config& config);

@@ -52,7 +52,7 @@ void connection::open(core::unique_fd fd) {
     _fd = std::move(fd);
     ++_generation;
     _job_pending = false;
-    _refusal_since_ns = 0;
+    _refusals_queued = 0;
     _in.ensure_tail_room(initial_read_bytes);
     _chunk_raw = _chunk_decoded = _want_bytes = 0;
     _chunked.reset();
@@ -223,8 +223,8 @@ bool connection::start_work(const http::request& req, std::size_t total) {
         _job_total = total;
         return false;
     }
-    if (now.status == http::status::service_unavailable && _refusal_since_ns == 0) {
-        _refusal_since_ns = arrived_ns;
+    if (now.status == http::status::service_unavailable) {
+        note_refusal(arrived_ns);
     }
     _job_ctx.date = _w.date();
     return finish_request(now, _job_ctx, total, metrics::path::work);
@@ -239,12 +239,9 @@ void connection::on_job_done(const pool::job& j) {
     char body[96];
     if (j.refused != pool::refusal::none) {
         resp = _w.work().error(http::status::service_unavailable, pool::refusal_name(j.refused));
-        resp.retry_after_s = _w.config().pool.retry_after_s;
-        if (_refusal_since_ns == 0) {
-            _refusal_since_ns = j.arrived_ns;
-        }
+        resp.retry_after_s = _w.config().pool.retry_after_s; // timed by the pool (shed_us)
     } else if (j.failed) {
-        resp = _w.work().error(http::status::internal_server_error, "the job's memory could not be mapped");
+        resp = _w.work().error(http::status::internal_server_error, "the job could not run (no memory or no thread)");
     } else {
         int n = std::snprintf(body, sizeof body, R"({"queued_us":%lld,"ran_us":%lld})",
                               static_cast<long long>((j.started_ns - j.arrived_ns) / 1000),
@@ -308,6 +305,13 @@ bool connection::take_body(const http::request& req, std::size_t head_bytes, std
     return complete;
 }
 
+void connection::note_refusal(std::int64_t parsed_ns) {
+    if (_refusals_queued < _refusal_parsed_ns.size()) {
+        _refusal_parsed_ns[_refusals_queued] = parsed_ns;
+    }
+    ++_refusals_queued;
+}
+
 void connection::answer_error(http::status status, std::string_view reason) {
     ++_w.counters().bad_requests;
     const std::size_t status_slot = metrics::status_index(http::code(status));
@@ -344,10 +348,13 @@ void connection::flush() {
         }
         return;
     }
-    if (_refusal_since_ns != 0) {
-        _w.work_figures().refusal_us.record(static_cast<std::uint64_t>(core::monotonic_ns() - _refusal_since_ns) /
-                                            1000);
-        _refusal_since_ns = 0;
+    if (_refusals_queued > 0) {
+        const std::int64_t sent_ns = core::monotonic_ns();
+        for (std::size_t i = 0; i < _refusals_queued; ++i) {
+            const std::int64_t parsed = _refusal_parsed_ns[std::min(i, _refusal_parsed_ns.size() - 1)];
+            _w.work_figures().refusal_us.record(static_cast<std::uint64_t>(sent_ns - parsed) / 1000);
+        }
+        _refusals_queued = 0;
     }
     _out.shrink_if_empty(std::max(kept_output_bytes, _output_working_bytes));
     if (_close_after_flush) {
@@ -399,7 +406,8 @@ void connection::after_io() {
         close();
         return;
     }
-    const bool blocked = _out.pending_bytes() >= _w.config().max_pending_output_bytes;
+    // Backpressure, or a job holding the pipeline: leave further requests in the socket.
+    const bool blocked = _out.pending_bytes() >= _w.config().max_pending_output_bytes || _job_pending;
     std::uint32_t want = 0;
     if (!_peer_done && !blocked) {
         want |= EPOLLIN | EPOLLRDHUP;
@@ -445,7 +453,7 @@ void connection::close() {
     _fd.reset();
     ++_generation;
     _job_pending = false;
-    _refusal_since_ns = 0;
+    _refusals_queued = 0;
     _in.clear();
     _in.shrink_if_empty(initial_read_bytes);
     _out.clear();

@@ -14,6 +14,7 @@
 #include "metrics/worker_metrics.h"
 #include "pool/job.h"
 
+#include <array>
 #include <cstdint>
 
 namespace rpslab::server {
@@ -59,6 +60,7 @@ private:
     bool finish_request(const http::response& resp, const http::response_context& ctx, std::size_t total,
                         metrics::path path);
     void answer_error(http::status status, std::string_view reason);
+    void note_refusal(std::int64_t parsed_ns);
     void flush();
     void start_linger();
     void linger_read();
@@ -82,7 +84,11 @@ private:
     // how many buffered bytes it spans (its views die once more is read).
     http::response_context _job_ctx;
     std::size_t _job_total = 0;
-    std::int64_t _refusal_since_ns = 0; // a 503 waits in the output queue since its request's parse
+    // Refusals (503) waiting in the output queue, by their requests' parse times: each is
+    // timed when its bytes reach the kernel. Past the array, the last slot stands for the
+    // rest (an upper bound of their time).
+    std::array<std::int64_t, 8> _refusal_parsed_ns{};
+    std::size_t _refusals_queued = 0;
     bool _job_pending = false;
     bool _continue_sent = false;
     bool _partial_head = false; // unread bytes form the start of a request head

@@ -27,6 +27,9 @@ namespace rpslab::server {
 
 namespace {
 
+// How a worker process ends when the naive control passed its memory cap (pool/naive.h).
+constexpr int naive_cap_exit_status = 3;
+
 // A worker that served this long before dying was not crash-looping: restart it at once.
 constexpr std::int64_t stable_after_ms = 10'000;
 constexpr std::int64_t first_backoff_ms = 100;
@@ -116,6 +119,7 @@ private:
     std::vector<std::unique_ptr<slot_state>> _slots;
     std::size_t _next_adopter = 0;
     std::int64_t _now_ms = 0;
+    int _exit_status = 0;
     std::int64_t _kill_at_ms = 0;
     bool _announced = false;
     bool _stopping = false;
@@ -164,7 +168,7 @@ int supervisor::run() {
         requests += _counters[i].requests;
     }
     std::fprintf(stderr, "rpslab: stopped after %llu requests\n", static_cast<unsigned long long>(requests));
-    return 0;
+    return _exit_status;
 }
 
 void supervisor::start_worker(slot_state& s) {
@@ -282,6 +286,13 @@ void supervisor::on_worker_exit(slot_state& s, int status) {
         }
     }
     if (_stopping) {
+        return;
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == naive_cap_exit_status) {
+        // The naive control's memory cap: the point is to stop, not to start another.
+        std::fprintf(stderr, "rpslab: worker %zu stopped at the --naive-max-rss cap; stopping the server\n", s.index);
+        _exit_status = naive_cap_exit_status;
+        begin_stop(SIGTERM);
         return;
     }
     s.failures = lived_ms < stable_after_ms ? s.failures + 1 : 1;

@@ -9,7 +9,7 @@ namespace rpslab::server {
 void print_work_summary(const serve_config& config, pool::figures workers, const std::string& who) {
     const bool naive = config.work_pool == serve_config::pool_mode::naive;
     if (naive) {
-        pool::figures jobs = pool::naive_runner::instance(config.naive_max_rss_bytes).finish(config.grace_ms);
+        pool::figures jobs = pool::naive_runner::instance(naive_rss_cap(config)).finish(config.grace_ms);
         workers.merge(jobs);
         if (jobs.threads > 0) {
             std::fprintf(stderr, "rpslab: %snaive jobs still running at exit: %llu\n", who.c_str(),

@@ -291,14 +291,13 @@ bool worker::start_job(connection& c, const http::request& req, std::int64_t arr
         now = refusal_response(r);
         return false;
     }
-    if (pool::naive_runner::instance(_config->naive_max_rss_bytes).submit(params, arrived_ns)) {
+    if (pool::naive_runner::instance(naive_rss_cap(*_config)).submit(params, arrived_ns)) {
         now.status = http::status::accepted;
         now.content_type = "application/json";
         now.body = R"({"accepted":true})";
         return false;
     }
-    ++_naive_figures.failed; // out of threads: the control has no other answer
-    now = refusal_response(pool::refusal::none);
+    now = refusal_response(pool::refusal::none); // out of threads (the runner counted it)
     return false;
 }
 

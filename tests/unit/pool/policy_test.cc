@@ -22,7 +22,7 @@ settings small() {
 // A policy that has seen one 20 ms job finish, so it has a service time to estimate with.
 policy warmed(settings s = small()) {
     policy p(s);
-    p.on_complete(0, 20 * ms);
+    p.on_complete(0, 0, 20 * ms);
     return p;
 }
 
@@ -36,7 +36,7 @@ TEST(PoolPolicy, BeforeAnyJobFinishedQueuesOnlyOneRoundOfThreads) {
     policy p(small());
     EXPECT_EQ(p.admit(0, 3, 4, 0), refusal::none);
     EXPECT_EQ(p.admit(0, 4, 4, 0), refusal::overloaded);
-    p.on_complete(0, 1 * ms); // 1 ms jobs: a long queue is short in time
+    p.on_complete(0, 0, 1 * ms); // 1 ms jobs: a long queue is short in time
     EXPECT_EQ(p.admit(1000 * ms, 40, 4, 0), refusal::none);
 }
 
@@ -62,27 +62,26 @@ TEST(PoolPolicy, ARefusalMakesTheTargetTheTimeoutForAnInterval) {
     EXPECT_FALSE(p.overloaded(t + 100 * ms + 1)); // the refusals themselves were the last pressure
 }
 
-TEST(PoolPolicy, ShedsPastTheIntervalAndPastTheTargetOnceTheQueueStands) {
+TEST(PoolPolicy, AJobIsShedOnlyPastTheBudgetItWasAdmittedUnder) {
     policy p = warmed();
-    std::int64_t t = 1000 * ms;
-    EXPECT_EQ(p.check_waited(t, t - 99 * ms, 0), refusal::none);
-    EXPECT_EQ(p.check_waited(t, t - 101 * ms, 0), refusal::shed);
-    p.on_pressure(t); // refusals alone do not shorten the wait of what was admitted
-    EXPECT_EQ(p.check_waited(t, t - 6 * ms, 0), refusal::none);
-    for (int i = 0; i <= 101; ++i, t += ms) {
-        p.on_dequeue(t, 8 * ms);
-    }
-    ASSERT_TRUE(p.serve_newest());
-    EXPECT_EQ(p.check_waited(t, t - 4 * ms, 0), refusal::none);
-    EXPECT_EQ(p.check_waited(t, t - 6 * ms, 0), refusal::shed);
+    const std::int64_t t = 1000 * ms;
+    EXPECT_EQ(p.wait_budget_ns(t), 100 * ms); // not overloaded: the interval
+    EXPECT_EQ(p.check_waited(t, t - 99 * ms, 100 * ms, 0), refusal::none);
+    EXPECT_EQ(p.check_waited(t, t - 101 * ms, 100 * ms, 0), refusal::shed);
+    p.on_pressure(t);
+    EXPECT_EQ(p.wait_budget_ns(t), 5 * ms); // overloaded: the target, for jobs admitted now
+    // A job let in before the overload keeps its interval-long budget.
+    EXPECT_EQ(p.check_waited(t, t - 20 * ms, 100 * ms, 0), refusal::none);
+    EXPECT_EQ(p.check_waited(t, t - 4 * ms, 5 * ms, 0), refusal::none);
+    EXPECT_EQ(p.check_waited(t, t - 6 * ms, 5 * ms, 0), refusal::shed);
 }
 
 TEST(PoolPolicy, DropsAJobThatCannotMeetItsDeadline) {
     policy p = warmed();
     const std::int64_t t = 1000 * ms;
     // 20 ms of service left before a deadline 15 ms away: it cannot make it.
-    EXPECT_EQ(p.check_waited(t, t - 1 * ms, t + 15 * ms), refusal::deadline);
-    EXPECT_EQ(p.check_waited(t, t - 1 * ms, t + 25 * ms), refusal::none);
+    EXPECT_EQ(p.check_waited(t, t - 1 * ms, 100 * ms, t + 15 * ms), refusal::deadline);
+    EXPECT_EQ(p.check_waited(t, t - 1 * ms, 100 * ms, t + 25 * ms), refusal::none);
     // At admission, the expected wait counts too: 4 in excess is 20 ms, plus 20 ms to run.
     EXPECT_EQ(p.admit(t, 3, 4, t + 39 * ms), refusal::deadline);
     EXPECT_EQ(p.admit(t, 3, 4, t + 41 * ms), refusal::none);
@@ -99,7 +98,7 @@ TEST(PoolPolicy, AStandingQueueSwitchesToNewestFirstAndBack) {
     p.on_dequeue(t + 1, 8 * ms); // the next interval begins: the last one is judged
     EXPECT_TRUE(p.serve_newest());
     EXPECT_TRUE(p.overloaded(t));
-    EXPECT_EQ(p.shed_wait_ns(), 5 * ms);
+    EXPECT_EQ(p.wait_budget_ns(t), 5 * ms);
     // One job served at once in the next interval means the queue drained: FIFO again.
     p.on_dequeue(t + 2, 0);
     p.on_dequeue(t + 200 * ms, 8 * ms);
@@ -121,20 +120,37 @@ TEST(PoolPolicy, AdaptiveLimitShrinksOnLateJobsAndGrowsOnTimelyOnes) {
     policy p(s);
     EXPECT_DOUBLE_EQ(p.concurrency_limit(), 4.0);
     EXPECT_EQ(p.admit(0, 0, 4, 0), refusal::limit);
-    p.on_complete(10 * ms, 20 * ms); // waited past the 5 ms target
-    EXPECT_LT(p.concurrency_limit(), 4.0);
-    EXPECT_GE(p.concurrency_limit(), 1.0);
+    p.on_complete(1000 * ms, 10 * ms, 20 * ms); // waited past the 5 ms target
+    EXPECT_DOUBLE_EQ(p.concurrency_limit(), 3.6);
+    // More late jobs in the same interval are the same signal: no further decrease.
+    for (int i = 0; i < 30; ++i) {
+        p.on_complete(1000 * ms + i, 10 * ms, 20 * ms);
+    }
+    EXPECT_DOUBLE_EQ(p.concurrency_limit(), 3.6);
     for (int i = 0; i < 200; ++i) {
-        p.on_complete(0, 20 * ms);
+        p.on_complete(1001 * ms, 0, 20 * ms);
     }
     EXPECT_GT(p.concurrency_limit(), 4.0); // additive increase past the start
-    EXPECT_EQ(p.admit(0, 0, 4, 0), refusal::none);
+    EXPECT_EQ(p.admit(2000 * ms, 0, 4, 0), refusal::none);
+}
+
+TEST(PoolPolicy, AdaptiveLimitNeverFallsBelowOneJob) {
+    settings s = small();
+    s.min_threads = 0;
+    s.limit = limit_mode::adaptive;
+    policy p(s);
+    for (int i = 0; i < 100; ++i) {
+        p.on_complete(std::int64_t{i} * 200 * ms, 10 * ms, 20 * ms); // late, once per interval
+    }
+    EXPECT_DOUBLE_EQ(p.concurrency_limit(), 1.0);
+    p.on_complete(100'000 * ms, 0, 20 * ms);
+    EXPECT_DOUBLE_EQ(p.concurrency_limit(), 2.0); // +1/limit from the floor, not a jump
 }
 
 TEST(PoolPolicy, FixedLimitNeverRefusesForTheLimit) {
     policy p = warmed();
     for (int i = 0; i < 50; ++i) {
-        p.on_complete(50 * ms, 20 * ms);
+        p.on_complete(std::int64_t{i} * 200 * ms, 50 * ms, 20 * ms);
     }
     EXPECT_NE(p.admit(0, 0, 4, 0), refusal::limit);
 }
