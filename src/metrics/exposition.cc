@@ -79,31 +79,28 @@ void histogram(text& t, const char* name, const char* help, slot_list slots,
     t.line("%s_sum %.9g\n%s_count %" PRIu64 "\n", name, static_cast<double>(sum) * scale, name, cumulative);
 }
 
+// One unlabelled series: the sum of `field` over every slot.
+void scalar(text& t, slot_list slots, const char* name, const char* type, const char* help,
+            const counter worker_metrics::*field) {
+    t.header(name, type, help);
+    t.value(name, total(slots, [&](const worker_metrics& m) -> const counter& { return m.*field; }));
+}
+
 void connections(text& t, slot_list slots) {
-    t.header("rpslab_bytes_received_total", "counter", "Bytes read from clients.");
-    t.value("rpslab_bytes_received_total",
-            total(slots, [](const worker_metrics& m) -> const counter& { return m.bytes_in; }));
-    t.header("rpslab_bytes_sent_total", "counter", "Bytes written to clients.");
-    t.value("rpslab_bytes_sent_total",
-            total(slots, [](const worker_metrics& m) -> const counter& { return m.bytes_out; }));
-    t.header("rpslab_connections_accepted_total", "counter", "Connections accepted.");
-    t.value("rpslab_connections_accepted_total",
-            total(slots, [](const worker_metrics& m) -> const counter& { return m.connections_accepted; }));
-    t.header("rpslab_connections_refused_total", "counter", "Connections closed at once: over --max-conns.");
-    t.value("rpslab_connections_refused_total",
-            total(slots, [](const worker_metrics& m) -> const counter& { return m.connections_refused; }));
-    t.header("rpslab_connections_open", "gauge", "Connections open now.");
-    t.value("rpslab_connections_open",
-            total(slots, [](const worker_metrics& m) -> const counter& { return m.connections_open; }));
-    t.header("rpslab_timeouts_total", "counter", "Connections closed by the header, idle or linger timeout.");
-    t.value("rpslab_timeouts_total",
-            total(slots, [](const worker_metrics& m) -> const counter& { return m.timeouts; }));
+    scalar(t, slots, "rpslab_bytes_received_total", "counter", "Bytes read from clients.", &worker_metrics::bytes_in);
+    scalar(t, slots, "rpslab_bytes_sent_total", "counter", "Bytes written to clients.", &worker_metrics::bytes_out);
+    scalar(t, slots, "rpslab_connections_accepted_total", "counter", "Connections accepted.",
+           &worker_metrics::connections_accepted);
+    scalar(t, slots, "rpslab_connections_refused_total", "counter", "Connections closed at once: over --max-conns.",
+           &worker_metrics::connections_refused);
+    scalar(t, slots, "rpslab_connections_open", "gauge", "Connections open now.", &worker_metrics::connections_open);
+    scalar(t, slots, "rpslab_timeouts_total", "counter", "Connections closed by the header, idle or linger timeout.",
+           &worker_metrics::timeouts);
 }
 
 void event_loops(text& t, slot_list slots) {
-    t.header("rpslab_event_loop_iterations_total", "counter", "epoll_wait calls of every worker.");
-    t.value("rpslab_event_loop_iterations_total",
-            total(slots, [](const worker_metrics& m) -> const counter& { return m.loop_iterations; }));
+    scalar(t, slots, "rpslab_event_loop_iterations_total", "counter", "epoll_wait calls of every worker.",
+           &worker_metrics::loop_iterations);
     t.header("rpslab_event_loop_wait_seconds_total", "counter", "Time blocked in epoll_wait: idle time.");
     t.seconds("rpslab_event_loop_wait_seconds_total",
               total(slots, [](const worker_metrics& m) -> const counter& { return m.epoll_wait_ns; }));
@@ -122,12 +119,8 @@ void pool(text& t, slot_list slots) {
         t.line("rpslab_pool_refused_total{reason=\"%s\"} %" PRIu64 "\n", refusal_names[r],
                total(slots, [&](const worker_metrics& m) -> const counter& { return m.pool_refused[r]; }));
     }
-    t.header("rpslab_pool_queue_depth", "gauge", "/work jobs waiting.");
-    t.value("rpslab_pool_queue_depth",
-            total(slots, [](const worker_metrics& m) -> const counter& { return m.pool_queue_depth; }));
-    t.header("rpslab_pool_threads", "gauge", "Pool threads alive.");
-    t.value("rpslab_pool_threads",
-            total(slots, [](const worker_metrics& m) -> const counter& { return m.pool_threads; }));
+    scalar(t, slots, "rpslab_pool_queue_depth", "gauge", "/work jobs waiting.", &worker_metrics::pool_queue_depth);
+    scalar(t, slots, "rpslab_pool_threads", "gauge", "Pool threads alive.", &worker_metrics::pool_threads);
 }
 
 void process(text& t, slot_list slots, process_layout layout) {
@@ -139,9 +132,8 @@ void process(text& t, slot_list slots, process_layout layout) {
     }
     t.header("rpslab_process_resident_bytes", "gauge", "Resident memory of the server's processes.");
     t.value("rpslab_process_resident_bytes", rss);
-    t.header("rpslab_process_restarts_total", "counter", "Worker processes replaced by the supervisor.");
-    t.value("rpslab_process_restarts_total",
-            total(slots, [](const worker_metrics& m) -> const counter& { return m.restarts; }));
+    scalar(t, slots, "rpslab_process_restarts_total", "counter", "Worker processes replaced by the supervisor.",
+           &worker_metrics::restarts);
 }
 
 void per_worker(text& t, slot_list slots) {

@@ -1,5 +1,7 @@
 #include "server/config.h"
 
+#include "core/cpu_list.h"
+
 #include <algorithm>
 #include <charconv>
 #include <sched.h>
@@ -8,38 +10,8 @@
 
 namespace rpslab::server {
 
-namespace {
-
-int parse_cpu(std::string_view text, std::string_view whole) {
-    int cpu = -1;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), cpu);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || cpu < 0 || cpu >= CPU_SETSIZE) {
-        throw std::invalid_argument("bad CPU list '" + std::string(whole) + "': '" + std::string(text) +
-                                    "' is not a CPU number");
-    }
-    return cpu;
-}
-
-} // namespace
-
 std::vector<int> parse_cpu_list(std::string_view text) {
-    std::vector<int> cpus;
-    std::string_view rest = text;
-    while (!rest.empty()) {
-        auto comma = rest.find(',');
-        std::string_view part = rest.substr(0, comma);
-        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-        auto dash = part.find('-');
-        int first = parse_cpu(part.substr(0, dash), text);
-        int last = dash == std::string_view::npos ? first : parse_cpu(part.substr(dash + 1), text);
-        if (last < first) {
-            throw std::invalid_argument("bad CPU list '" + std::string(text) + "': range " + std::string(part) +
-                                        " is backwards");
-        }
-        for (int c = first; c <= last; ++c) {
-            cpus.push_back(c);
-        }
-    }
+    std::vector<int> cpus = core::parse_cpu_list(text);
     if (cpus.empty()) {
         throw std::invalid_argument("bad CPU list '" + std::string(text) + "': empty");
     }

@@ -1,5 +1,6 @@
 #include "tune/cpu_set.h"
 
+#include "core/cpu_list.h"
 #include "tune/text.h"
 
 #include <algorithm>
@@ -9,18 +10,6 @@
 namespace rpslab::tune {
 
 namespace {
-
-// The kernel's own limit is NR_CPUS (8192 at most in distribution kernels).
-constexpr int max_cpus = 8192;
-
-int parse_cpu_number(std::string_view part, std::string_view whole) {
-    auto n = parse_int(part);
-    if (!n || trim(part) != part || *n < 0 || *n >= max_cpus) {
-        throw std::invalid_argument("bad CPU list '" + std::string(whole) + "': '" + std::string(part) +
-                                    "' is not a CPU number");
-    }
-    return static_cast<int>(*n);
-}
 
 void normalize(cpu_set& cpus) {
     std::sort(cpus.begin(), cpus.end());
@@ -34,24 +23,7 @@ char hex_digit(unsigned v) {
 } // namespace
 
 cpu_set parse_cpu_list(std::string_view text) {
-    const std::string_view whole = trim(text);
-    cpu_set cpus;
-    std::string_view rest = whole;
-    while (!rest.empty()) {
-        auto comma = rest.find(',');
-        std::string_view part = rest.substr(0, comma);
-        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-        auto dash = part.find('-');
-        int first = parse_cpu_number(part.substr(0, dash), whole);
-        int last = dash == std::string_view::npos ? first : parse_cpu_number(part.substr(dash + 1), whole);
-        if (last < first) {
-            throw std::invalid_argument("bad CPU list '" + std::string(whole) + "': " + std::string(part) +
-                                        " runs backwards");
-        }
-        for (int c = first; c <= last; ++c) {
-            cpus.push_back(c);
-        }
-    }
+    cpu_set cpus = core::parse_cpu_list(trim(text));
     normalize(cpus);
     return cpus;
 }

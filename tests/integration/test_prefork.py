@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from serverproc import rpslab_bin
+from serverproc import release_bin, rpslab_bin
 
 REQUEST = b"GET /simple HTTP/1.1\r\nHost: x\r\n\r\n"
 BODY = b'{"message":"hi"}'
@@ -187,18 +187,16 @@ def test_sigterm_answers_every_request_already_sent(start_server, mode):
         socket.create_connection(("127.0.0.1", srv.port), timeout=2)
 
 
+# Release build: at the descriptor limit UBSan's vptr check cannot work (it proves memory
+# readable by writing it into a pipe(), and pipe() fails), and since its report comes from
+# an unreadable object it cannot be suppressed by type: it would fail the run for nothing.
+@pytest.mark.release
 @pytest.mark.parametrize("mode", ["threads", "processes"])
 def test_out_of_descriptors_keeps_serving_and_recovers(start_server, mode):
     def low_limit():
         resource.setrlimit(resource.RLIMIT_NOFILE, (48, 48))
 
-    # UBSan's vptr check proves memory readable by writing it into a pipe(); with every
-    # descriptor taken that pipe() fails and it reports a false "invalid vptr". Only that
-    # check is suppressed, only here; ASan and the other UBSan checks stay on.
-    suppressions = Path(tempfile.mkdtemp()) / "ubsan.supp"
-    suppressions.write_text("vptr_check:rpslab\n")
-    env = {"UBSAN_OPTIONS": f"{os.environ.get('UBSAN_OPTIONS', '')}:suppressions={suppressions}"}
-    srv = start_server("--mode", mode, "--workers", "1", preexec=low_limit, env=env)
+    srv = start_server("--mode", mode, "--workers", "1", preexec=low_limit, binary=release_bin())
     socks = []
     try:
         for _ in range(80):
@@ -215,9 +213,17 @@ def test_out_of_descriptors_keeps_serving_and_recovers(start_server, mode):
         assert any("pausing accepts" in line for line in srv.stderr_lines)
         for s in served:
             s.close()
-        deadline = time.monotonic() + 10
-        late = sum(1 for s in waiting
-                   if read_response(s, max(deadline - time.monotonic(), 0.01)).startswith(b"HTTP/1.1 200 OK"))
+        # Answered ones are closed as they come: more may wait than fit under the limit at
+        # once (how many fit depends on the descriptors the worker holds for itself).
+        late = 0
+        deadline = time.monotonic() + 15
+        pending = list(waiting)
+        while pending and time.monotonic() < deadline:
+            answered = answered_until_quiet(pending, quiet_s=0.3, limit_s=max(deadline - time.monotonic(), 0.01))
+            for s in answered:
+                s.close()
+            late += len(answered)
+            pending = [s for s in pending if s not in answered]
         assert late == len(waiting), f"{len(waiting) - late} connections never recovered"
     finally:
         for s in socks:
