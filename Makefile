@@ -3,13 +3,13 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps release asan native test unit integration memory format format-check demo bench fuzz clean
+.PHONY: help deps release asan native peers test unit integration memory format format-check demo bench fuzz clean
 
 help:
 	@echo "make demo    install what is missing, build, serve and measure every workload"
 	@echo "make test    install what is missing, build both configurations, run every test"
 	@echo "make bench   micro-benchmarks, server cost beside nginx and fasthttp, generator cost beside wrk"
-	@echo "make deps | release | asan | native | format | format-check | fuzz | clean"
+	@echo "make deps | release | asan | native | peers | format | format-check | fuzz | clean"
 
 deps:
 	@scripts/deps.sh
@@ -26,16 +26,20 @@ native: deps
 	@cmake --preset native >/dev/null
 	@cmake --build --preset native
 
-test: release asan
+# The Go peers (bench/peers), offline with Debian's golang-go; rebuilt only when out of date.
+peers: deps
+	@bench/peers/build-go-peers.sh
+
+# The peers' test (tests/integration/test_peers.py) checks the Go peers' bodies too.
+test: release asan peers
 	@scripts/test.sh
 
 demo: release
 	@scripts/demo.sh
 
-bench: release
+bench: release peers
 	@build/release/bench/bench_http_parser --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 	@build/release/bench/bench_histogram --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
-	@bench/peers/build-go-peers.sh
 	@bench/serve-cost.sh
 	@npm ci --prefix bench/generators --no-audit --no-fund --loglevel=error || echo "bench: autocannon unavailable"
 	@bench/load-cost.py

@@ -17,7 +17,8 @@
 #   --duration D     length of each measured wrk run, e.g. 5s (default 5s; env DURATION)
 #   --cases LIST     of simple, simple-p16, read (default all; env CASES)
 #   --servers LIST   rpslab first, then peers: rpslab-prefork (processes mode), nginx,
-#                    fasthttp (default rpslab,rpslab-prefork,nginx,fasthttp; env SERVERS)
+#                    h2o, fasthttp, fasthttp-prefork, nethttp
+#                    (default rpslab,rpslab-prefork,nginx,fasthttp; env SERVERS)
 #   --json FILE      also write the measurements, medians and ratios as JSON
 #   --pool DIR       use this `rpslab pool dump` directory instead of making one
 #   --keep           keep the work directory (configs, logs, wrk output) and say where
@@ -25,8 +26,9 @@
 # Exit: 0 done (missing servers and flagged rows are reported in the table), 1 usage or
 # set-up error, 4 with --strict as above.
 #
-# Binaries: build/release/rpslab, build/peers/fasthttp-peer (bench/peers/build-go-peers.sh),
-# nginx from PATH; RPSLAB_BIN, FASTHTTP_BIN, NGINX_BIN override them. The whole run holds
+# Binaries: build/release/rpslab, build/peers/{fasthttp,nethttp}-peer
+# (bench/peers/build-go-peers.sh), nginx and h2o from PATH; RPSLAB_BIN, FASTHTTP_BIN,
+# NETHTTP_BIN, NGINX_BIN, H2O_BIN override them. The whole run holds
 # /tmp/rpslab-cpu.lock, so no build or other benchmark shares the cores with it.
 set -euo pipefail
 
@@ -46,7 +48,7 @@ readonly WARMUP=1s
 readonly TARGETS=(simple:nginx:1.0 simple-p16:fasthttp:0.6 read:fasthttp:0.8)
 
 usage() {
-    sed -n '14,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '14,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 1
 }
 
@@ -175,7 +177,9 @@ measure() {
 describe_versions() {
     echo "wrk=$(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)"
     echo "nginx=$("$NGINX_BIN" -v 2>&1 | cut -d/ -f2)"
+    echo "h2o=$("$H2O_BIN" --version 2>/dev/null | head -n 1 | cut -d' ' -f3 || true)"
     echo "go_peer=$([[ -x $FASTHTTP_BIN ]] && echo "fasthttp $(dpkg-query -W -f='${Version}' golang-github-valyala-fasthttp-dev 2>/dev/null)" || echo missing)"
+    echo "nethttp_peer=$([[ -x $NETHTTP_BIN ]] && go version 2>/dev/null | cut -d' ' -f3 || echo missing)"
     local version
     version=$(timeout 2 "$RPSLAB_BIN" --version 2>/dev/null | head -n 1 || true)
     echo "rpslab=${version:+$version, }$RPSLAB_BIN"
@@ -203,8 +207,8 @@ main() {
     [[ $duration =~ ^[1-9][0-9]*[smh]$ ]] || die "--duration must look like 5s"
     [[ $servers == rpslab* ]] || die "--servers must start with rpslab (ratios are rpslab/peer)"
     [[ ,$cases, =~ ^(,(simple|simple-p16|read))+,$ ]] || die "--cases: a list of simple, simple-p16, read"
-    [[ ,$servers, =~ ^(,(rpslab|rpslab-prefork|nginx|fasthttp))+,$ ]] ||
-        die "--servers: a list of rpslab, rpslab-prefork, nginx, fasthttp"
+    [[ ,$servers, =~ ^(,(rpslab|rpslab-prefork|nginx|h2o|fasthttp|fasthttp-prefork|nethttp))+,$ ]] ||
+        die "--servers: a list of rpslab, rpslab-prefork, nginx, h2o, fasthttp, fasthttp-prefork, nethttp"
     if ((rounds < 3)); then
         log "warning: $rounds round(s); DESIGN.md asks for at least 3 before quoting a figure"
     fi

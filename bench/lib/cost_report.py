@@ -152,10 +152,10 @@ def fmt(v, spec, width):
 
 def print_table(summary, ratio_rows, rounds, config):
     print(f"server CPU µs per request — {config.get('setup', '')}")
-    head = f"{'case':<12} {'server':<15}" + "".join(f" {'r' + str(i):>8}" for i in rounds)
+    head = f"{'case':<12} {'server':<16}" + "".join(f" {'r' + str(i):>8}" for i in rounds)
     print(head + f" {'median':>8} {'spread':>7} {'req/s':>10} {'server%':>8} {'client%':>8}")
     for s in summary:
-        line = f"{label(s['case']):<12} {s['server']:<15}"
+        line = f"{label(s['case']):<12} {s['server']:<16}"
         if s["status"] == "missing":
             print(line + f" missing: {s['why']}")
             continue
@@ -190,16 +190,16 @@ def print_table(summary, ratio_rows, rounds, config):
     print()
     print("rpslab / peer (ratio of medians; range: per-round ratios paired by round; "
           "< 1 means rpslab spends less CPU per request)")
-    print(f"{'case':<12} {'peer':<15} {'ratio':>6} {'range':>13}  {'result':<14} {'target':>7}  verdict")
+    print(f"{'case':<12} {'peer':<16} {'ratio':>6} {'range':>13}  {'result':<24} {'target':>7}  verdict")
     for r in ratio_rows:
-        line = f"{label(r['case']):<12} {r['peer']:<15}"
+        line = f"{label(r['case']):<12} {r['peer']:<16}"
         target = f"≤{r['target']:.2f}" if r["target"] is not None else ""
         if r["status"] != "ok":
             print(line + f" {r['status']}" + (f"  (target {target})" if target else ""))
             continue
         rng = f"{r['min']:.2f}–{r['max']:.2f}" if r["paired"] else "-"
         result = ("tie" if r.get("tie") else f"{r['faster']} cheaper") if r["paired"] else "-"
-        print(line + f" {r['ratio']:6.2f} {rng:>13}  {result:<14} {target:>7}  {r.get('verdict', '')}")
+        print(line + f" {r['ratio']:6.2f} {rng:>13}  {result:<24} {target:>7}  {r.get('verdict', '')}")
 
 
 def environment(extra):

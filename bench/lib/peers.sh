@@ -5,19 +5,27 @@
 #   POOL_DIR      directory written by `rpslab pool dump`
 #   RUN_DIR       scratch directory for logs, pid files and configs (one per start)
 #   SERVER_CPUS   taskset CPU list for the server, e.g. 0
-#   SERVER_WORKERS  worker count (rpslab --workers, nginx worker_processes, GOMAXPROCS);
-#                   empty: each server picks its own (rpslab: all cores)
-# Binaries (env overrides): RPSLAB_BIN, NGINX_BIN, FASTHTTP_BIN.
+#   SERVER_WORKERS  worker count (rpslab --workers, nginx worker_processes, h2o num-threads,
+#                   GOMAXPROCS, prefork children); empty: each server gets one per CPU of
+#                   SERVER_CPUS (rpslab picks its own: all cores)
+# Binaries (env overrides): RPSLAB_BIN, NGINX_BIN, H2O_BIN, FASTHTTP_BIN, NETHTTP_BIN.
 
 RPSLAB_BIN=${RPSLAB_BIN:-$REPO/build/release/rpslab}
 NGINX_BIN=${NGINX_BIN:-$(command -v nginx || echo /usr/sbin/nginx)}
+H2O_BIN=${H2O_BIN:-$(command -v h2o || echo /usr/bin/h2o)}
 FASTHTTP_BIN=${FASTHTTP_BIN:-$REPO/build/peers/fasthttp-peer}
+NETHTTP_BIN=${NETHTTP_BIN:-$REPO/build/peers/nethttp-peer}
 
-# start_server NAME PORT: starts rpslab (threads), rpslab-prefork (processes mode), nginx
-# or fasthttp on 127.0.0.1:PORT, pinned to
-# SERVER_CPUS, and waits until it serves. On success sets SERVER_PID (a child of this
-# shell) and SERVER_LOG; on failure returns 1 with SERVER_ERROR saying why, having
-# stopped whatever it started. The caller checks the port is free first.
+# Every name start_server knows.
+SERVER_NAMES="rpslab rpslab-prefork nginx h2o fasthttp fasthttp-prefork nethttp"
+
+# start_server NAME PORT: starts rpslab (threads), rpslab-prefork (processes mode), nginx,
+# h2o, fasthttp, fasthttp-prefork (fasthttp/prefork: one SO_REUSEPORT child process per
+# worker) or nethttp on 127.0.0.1:PORT, pinned to SERVER_CPUS, and waits until it serves.
+# On success sets SERVER_PID (a child of this shell) and SERVER_LOG; on failure returns 1
+# with SERVER_ERROR saying why (for a peer that is not installed or built: which package
+# or build it needs), having stopped whatever it started. The caller checks the port is
+# free first.
 start_server() {
     local name=$1 port=$2
     SERVER_PID="" SERVER_ERROR="" SERVER_LOG="$RUN_DIR/$name.log"
@@ -26,7 +34,10 @@ start_server() {
     rpslab) start_rpslab "$port" ;;
     rpslab-prefork) start_rpslab "$port" --mode processes ;;
     nginx) start_nginx "$port" ;;
-    fasthttp) start_fasthttp "$port" ;;
+    h2o) start_h2o "$port" ;;
+    fasthttp) start_go_peer "$FASTHTTP_BIN" "$port" ;;
+    fasthttp-prefork) start_go_peer "$FASTHTTP_BIN" "$port" -prefork ;;
+    nethttp) start_go_peer "$NETHTTP_BIN" "$port" ;;
     *) SERVER_ERROR="unknown server $name" ;;
     esac
     if [[ -z $SERVER_PID ]]; then
@@ -68,16 +79,30 @@ start_nginx() {
     SERVER_PID=$!
 }
 
-start_fasthttp() {
-    local port=$1
-    if [[ ! -x $FASTHTTP_BIN ]]; then
-        SERVER_ERROR="$FASTHTTP_BIN not found (build it: bench/peers/build-go-peers.sh)"
+start_h2o() {
+    local port=$1 conf="$RUN_DIR/h2o.conf"
+    if [[ ! -x $H2O_BIN ]]; then
+        SERVER_ERROR="h2o not found (package h2o; make deps)"
+        return 0
+    fi
+    render_h2o_conf "$conf" 127.0.0.1 "$port"
+    taskset -c "$SERVER_CPUS" "$H2O_BIN" -m worker -c "$conf" >"$SERVER_LOG" 2>&1 {LOCK_FD}>&- &
+    SERVER_PID=$!
+}
+
+# start_go_peer BINARY PORT [FLAGS...]: the fasthttp (with -prefork: fasthttp-prefork) or
+# net/http peer.
+start_go_peer() {
+    local bin=$1 port=$2
+    shift 2
+    if [[ ! -x $bin ]]; then
+        SERVER_ERROR="$bin not found (build it: bench/peers/build-go-peers.sh; needs golang-go, and golang-github-valyala-fasthttp-dev for fasthttp)"
         return 0
     fi
     # GOMAXPROCS as the worker count: one P per core the server is given, which is what
-    # a fasthttp deployment pinned to those cores runs with.
+    # a Go deployment pinned to those cores runs with; prefork starts one child per P.
     GOMAXPROCS=${SERVER_WORKERS:-$(cpu_count "$SERVER_CPUS")} \
-        taskset -c "$SERVER_CPUS" "$FASTHTTP_BIN" -addr "127.0.0.1:$port" -dir "$POOL_DIR" \
+        taskset -c "$SERVER_CPUS" "$bin" -addr "127.0.0.1:$port" -dir "$POOL_DIR" "$@" \
         >"$SERVER_LOG" 2>&1 {LOCK_FD}>&- &
     SERVER_PID=$!
 }
@@ -99,6 +124,24 @@ render_nginx_conf() {
         -e "s|@ROOT@|$POOL_DIR|g" \
         -e "s|@LISTEN@|$listen|g" \
         "$REPO/bench/peers/nginx.conf.in" >"$out"
+}
+
+# render_h2o_conf OUT HOST PORT: fills bench/peers/h2o.conf.in for this run.
+render_h2o_conf() {
+    local out=$1 host=$2 port=$3 threads user_line=""
+    # As root, h2o would switch to nobody, who cannot use a 0700 run or pool dir.
+    if ((EUID == 0)); then
+        user_line="user: root"
+    fi
+    threads=${SERVER_WORKERS:-$(cpu_count "$SERVER_CPUS")}
+    mkdir -p "$RUN_DIR"
+    sed -e "s|@USER_LINE@|$user_line|" \
+        -e "s|@THREADS@|$threads|" \
+        -e "s|@RUN_DIR@|$RUN_DIR|g" \
+        -e "s|@ROOT@|$POOL_DIR|g" \
+        -e "s|@HOST@|$host|g" \
+        -e "s|@PORT@|$port|g" \
+        "$REPO/bench/peers/h2o.conf.in" >"$out"
 }
 
 # cpu_count LIST: how many CPUs a taskset list such as 0 or 0-3,6 names.
@@ -141,10 +184,10 @@ to_binary() {
     echo "${out:-0}"
 }
 
-# read_path SERVER ID: the URL path of product ID on SERVER. nginx serves the dump's
-# files as they are (/read/N.json); rpslab and the Go peer take ?id=N.
+# read_path SERVER ID: the URL path of product ID on SERVER. nginx and h2o serve the
+# dump's files as they are (/read/N.json); rpslab and the Go peers take ?id=N.
 read_path() {
-    if [[ $1 == nginx ]]; then
+    if [[ $1 == nginx || $1 == h2o ]]; then
         echo "/read/$2.json"
     else
         echo "/read?id=$2"
@@ -158,7 +201,9 @@ read_pattern() {
 
 # check_body URL EXPECTED_FILE [ACCEPT_ENCODING]: the response is a 200 whose body is
 # byte-identical to EXPECTED_FILE and whose Content-Type is application/json; with
-# ACCEPT_ENCODING=gzip also Content-Encoding: gzip. Prints what differs and fails.
+# ACCEPT_ENCODING=gzip also Content-Encoding: gzip, without it no Content-Encoding. A
+# resource the dump holds in both encodings (X.json beside X.json.gz: /read, /list) must
+# say Vary: Accept-Encoding in both (DESIGN.md). Prints what differs and fails.
 check_body() {
     local url=$1 expected=$2 encoding=${3:-} body headers status problems=()
     body=$(mktemp) headers=$(mktemp)
@@ -169,6 +214,12 @@ check_body() {
         problems+=("Content-Type '$(grep -i '^content-type:' "$headers" | tr -d '\r')'")
     if [[ -n $encoding ]] && ! grep -qi '^content-encoding: gzip' "$headers"; then
         problems+=("no Content-Encoding: gzip")
+    fi
+    if [[ -z $encoding ]] && grep -qi '^content-encoding:' "$headers"; then
+        problems+=("'$(grep -i '^content-encoding:' "$headers" | tr -d '\r')' without Accept-Encoding")
+    fi
+    if [[ $expected == *.gz || -f $expected.gz ]] && ! grep -qi '^vary:.*accept-encoding' "$headers"; then
+        problems+=("no Vary: Accept-Encoding")
     fi
     cmp -s "$body" "$expected" ||
         problems+=("body differs from ${expected#"$POOL_DIR"/} ($(wc -c <"$body") vs $(wc -c <"$expected") bytes)")

@@ -6,8 +6,9 @@
 # simple.json.
 #
 # Usage:
-#   bench/peers/check-bodies.sh --start nginx|fasthttp|rpslab [--pool DIR]
-#       starts that server on a free port (1 worker on cpu0), checks it, stops it
+#   bench/peers/check-bodies.sh --start SERVER [--pool DIR]
+#       starts SERVER (rpslab, rpslab-prefork, nginx, h2o, fasthttp, fasthttp-prefork,
+#       nethttp) on a free port (1 worker on cpu0), checks it, stops it
 #   bench/peers/check-bodies.sh --url http://127.0.0.1:PORT --server NAME --pool DIR
 #       checks a server that is already running (NAME picks the /read URL form)
 # Without --pool, the pool is dumped with build/release/rpslab into a temp dir.
@@ -21,7 +22,7 @@ source "$REPO/bench/lib/common.sh"
 source "$REPO/bench/lib/peers.sh"
 
 usage() {
-    sed -n '8,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '8,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 1
 }
 
@@ -65,6 +66,9 @@ main() {
         esac
     done
     [[ -n $start || (-n $url && -n $server) ]] || usage
+    if [[ -n $start && " $SERVER_NAMES " != *" $start "* ]]; then
+        die "unknown server $start (one of: $SERVER_NAMES)"
+    fi
     require_commands curl cmp taskset python3
 
     TMP_DIR=$(mktemp -d)
