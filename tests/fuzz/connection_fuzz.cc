@@ -21,6 +21,7 @@
 #include "core/fd.h"
 #include "http/chunked.h"
 #include "http/parser.h"
+#include "input_split.h"
 #include "server/config.h"
 #include "server/worker.h"
 
@@ -259,29 +260,6 @@ void check_output(std::string_view out, const std::vector<expected>& want) {
     check(at == out.size(), "bytes after the last expected response", at);
 }
 
-// xorshift64*, seeded from the input: the same input is always cut into the same pieces.
-struct piece_source {
-    std::uint64_t state;
-
-    std::size_t next(std::size_t left) {
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        const std::uint64_t r = state * 2685821657736338717ULL;
-        // Mostly small pieces (requests split anywhere), sometimes everything left at once.
-        const std::size_t span = (r & 3) == 0 ? left : std::min<std::size_t>(left, 16);
-        return 1 + static_cast<std::size_t>((r >> 8) % span);
-    }
-};
-
-std::uint64_t seed_of(std::span<const char> in) {
-    std::uint64_t h = 1469598103934665603ULL; // FNV-1a
-    for (char c : in) {
-        h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-    }
-    return h | 1;
-}
-
 class client {
 public:
     explicit client(fixture& f) : _f(f) {
@@ -373,7 +351,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     model(in, want);
 
     client c(f);
-    piece_source pieces{seed_of(in)};
+    // Mostly small pieces (requests split anywhere), sometimes everything left at once.
+    fuzz::input_split pieces{fuzz::seed_of(in), 16, 3};
     for (std::size_t at = 0; at < in.size() && !c.eof();) {
         const std::size_t n = pieces.next(in.size() - at);
         if (!c.send_all(in.subspan(at, n))) {

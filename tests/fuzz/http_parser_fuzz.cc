@@ -4,6 +4,7 @@
 // decode; a request after that body is parsed too. Any broken invariant traps.
 #include "http/chunked.h"
 #include "http/parser.h"
+#include "input_split.h"
 
 #include <array>
 #include <cstddef>
@@ -51,29 +52,6 @@ bool body_status_allowed(status s) {
     return s == status::bad_request || s == status::payload_too_large || s == status::request_header_fields_too_large;
 }
 
-// xorshift64*, seeded from the input so every run of an input splits it the same way.
-struct split_source {
-    std::uint64_t state;
-
-    std::size_t next(std::size_t max) {
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        const std::uint64_t r = state * 2685821657736338717ULL;
-        // Mostly tiny pieces (state machine edges), sometimes large ones (bulk copies).
-        const std::size_t span = (r & 7) == 0 ? max : std::min<std::size_t>(max, 8);
-        return 1 + static_cast<std::size_t>((r >> 8) % span);
-    }
-};
-
-std::uint64_t seed_of(std::span<const char> in) {
-    std::uint64_t h = 1469598103934665603ULL; // FNV-1a
-    for (char c : in) {
-        h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-    }
-    return h | 1;
-}
-
 void check_views(const request& req, std::span<const char> head) {
     check(req.head_bytes == head.size());
     for (std::string_view v : {req.method_text, req.target, req.path, req.query, req.host}) {
@@ -116,7 +94,8 @@ void check_chunked(std::span<const char> body, std::uint64_t seed, bool parse_ne
     const decode_outcome whole = decode_whole(body, reference.get());
 
     chunked_decoder decoder(fuzz_limits);
-    split_source splits{seed};
+    // Mostly tiny pieces (state machine edges), sometimes large ones (bulk copies).
+    rpslab::fuzz::input_split splits{seed, 8, 7};
     std::size_t pos = 0;
     std::size_t out = 0;
     chunked_result r;
@@ -167,7 +146,7 @@ std::span<const char> check_head(std::span<const char> input, bool& chunked) {
     case parse_status::error: {
         check(head_status_allowed(r.error) && !r.reason.empty());
         // A prefix is still a valid beginning, or already shows the very same error.
-        const std::size_t k = static_cast<std::size_t>(seed_of(input) % (input.size() + 1));
+        const std::size_t k = static_cast<std::size_t>(rpslab::fuzz::seed_of(input) % (input.size() + 1));
         request other;
         const parse_result p = parse_request(input.first(k), fuzz_limits, fields, other);
         check(p.state != parse_status::complete);
@@ -194,7 +173,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     bool chunked = false;
     const std::span<const char> rest = check_head(input, chunked);
     if (chunked) {
-        check_chunked(rest, seed_of(input), true);
+        check_chunked(rest, rpslab::fuzz::seed_of(input), true);
     }
     return 0;
 }
