@@ -182,11 +182,7 @@ func main() {
 		flag.Usage()
 		os.Exit(1)
 	}
-	p, err := pooldump.Load(*dir)
-	if err != nil {
-		log.Fatalf("fasthttp-peer: %v", err)
-	}
-	checkCompute(p, *computeLive)
+	p := pooldump.LoadForPeer("fasthttp-peer", *dir, *computeLive)
 
 	h := &server{pool: p, computeLive: *computeLive}
 	srv := &fasthttp.Server{
@@ -208,23 +204,6 @@ func main() {
 	log.Printf("fasthttp-peer: listening on %s (GOMAXPROCS %d)", ln.Addr(), runtime.GOMAXPROCS(0))
 	if err := srv.Serve(ln); err != nil {
 		log.Fatalf("fasthttp-peer: serve: %v", err)
-	}
-}
-
-// checkCompute compares the computed default /compute answer with the dump's
-// compute.json (pooldump.CheckCompute). With -compute-live a mismatch is fatal, since
-// that answer would then be served; otherwise ?rows=N is only suspect (or, without a
-// usable orders.csv, answers 501).
-func checkCompute(p *pooldump.Pool, live bool) {
-	err := p.CheckCompute()
-	switch {
-	case err == nil:
-	case live:
-		log.Fatalf("fasthttp-peer: refusing -compute-live: %v", err)
-	case p.Orders == nil:
-		log.Printf("fasthttp-peer: /compute?rows=N disabled: %v", err)
-	default:
-		log.Printf("fasthttp-peer: warning: %v; ?rows=N answers may be wrong", err)
 	}
 }
 

@@ -380,19 +380,7 @@ func main() {
 		flag.Usage()
 		os.Exit(1)
 	}
-	p, err := pooldump.Load(*dir)
-	if err != nil {
-		log.Fatalf("nethttp-peer: %v", err)
-	}
-	switch err := p.CheckCompute(); {
-	case err == nil:
-	case *computeLive:
-		log.Fatalf("nethttp-peer: refusing -compute-live: %v", err)
-	case p.Orders == nil:
-		log.Printf("nethttp-peer: /compute?rows=N disabled: %v", err)
-	default:
-		log.Printf("nethttp-peer: warning: %v; ?rows=N answers may be wrong", err)
-	}
+	p := pooldump.LoadForPeer("nethttp-peer", *dir, *computeLive)
 
 	srv := &http.Server{
 		Handler:     newServer(p, *computeLive),

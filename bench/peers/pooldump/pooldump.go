@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"log"
 	"math/bits"
 	"os"
 	"path/filepath"
@@ -77,6 +78,27 @@ func Load(dir string) (*Pool, error) {
 	}
 	p.Orders, p.OrdersErr = ParseOrders(csv)
 	return p, nil
+}
+
+// LoadForPeer is a peer's start-up: it loads the dump in dir, then checks its /compute
+// against compute.json. With computeLive a mismatch is fatal (the peer would serve wrong
+// bytes); otherwise it is logged, and /compute?rows=N disabled when the orders are missing.
+// Any other failure ends the process with a message naming the peer.
+func LoadForPeer(name, dir string, computeLive bool) *Pool {
+	p, err := Load(dir)
+	if err != nil {
+		log.Fatalf("%s: %v", name, err)
+	}
+	switch err := p.CheckCompute(); {
+	case err == nil:
+	case computeLive:
+		log.Fatalf("%s: refusing -compute-live: %v", name, err)
+	case p.Orders == nil:
+		log.Printf("%s: /compute?rows=N disabled: %v", name, err)
+	default:
+		log.Printf("%s: warning: %v; ?rows=N answers may be wrong", name, err)
+	}
+	return p
 }
 
 // CheckCompute computes the default /compute answer once and compares it with the dump's
