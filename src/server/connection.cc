@@ -184,13 +184,15 @@ bool connection::process_one() {
         return false;
     }
     ++_w.counters().requests;
+    const metrics::path path = metrics::path_of(req.path); // routes and counts the request
     const bool get_or_head = req.method == http::method::get || req.method == http::method::head;
-    if (req.path == "/work" && get_or_head) {
+    if (path == metrics::path::work && get_or_head) {
         return start_work(req, total);
     }
     // /metrics needs every worker's figures, which only the worker reaches.
-    http::response resp = req.path == "/metrics" && get_or_head ? _w.metrics_response() : route(req, body, _w.work());
-    return finish_request(resp, response_context_for(req, _w.date()), total, metrics::path_of(req.path));
+    http::response resp =
+        path == metrics::path::metrics && get_or_head ? _w.metrics_response() : route(req, path, body, _w.work());
+    return finish_request(resp, response_context_for(req, _w.date()), total, path);
 }
 
 // Writes the response to the request at the front, which spans `total` buffered bytes, and

@@ -25,33 +25,40 @@ http::response not_allowed(allowed a, app::workload_context& work) {
 
 } // namespace
 
-http::response route(const http::request& req, std::string_view body, app::workload_context& work) {
+http::response route(const http::request& req, metrics::path path, std::string_view body, app::workload_context& work) {
     // RFC 9110 §9.1: a method the server does not recognise at all is 501, before any path.
     if (req.method == http::method::other) {
         return work.error(http::status::not_implemented, "unknown method");
     }
-    const std::string_view path = req.path;
     using handler = http::response (app::workload_context::*)(const http::request&);
     handler get_handler = nullptr;
-    if (path == "/simple") {
+    switch (path) {
+    case metrics::path::simple:
         get_handler = &app::workload_context::simple;
-    } else if (path == "/read") {
+        break;
+    case metrics::path::read:
         get_handler = &app::workload_context::read;
-    } else if (path == "/list") {
+        break;
+    case metrics::path::list:
         get_handler = &app::workload_context::list;
-    } else if (path == "/compute") {
+        break;
+    case metrics::path::compute:
         get_handler = &app::workload_context::compute;
-    } else if (path == "/healthz") {
+        break;
+    case metrics::path::healthz:
         get_handler = &app::workload_context::healthz;
-    } else if (path == "/work") {
+        break;
+    case metrics::path::work:
         // GET and HEAD never get here: the connection hands them to the pool.
         return not_allowed(allowed::get_head, work);
-    } else if (path == "/echo") {
+    case metrics::path::echo:
         if (!permits(allowed::post, req.method)) {
             return not_allowed(allowed::post, work);
         }
         return work.echo(req, body);
-    } else {
+    case metrics::path::metrics: // GET and HEAD are the worker's; other methods: as unknown
+    case metrics::path::other:
+    case metrics::path::count_:
         return work.error(http::status::not_found, "");
     }
     if (!permits(allowed::get_head, req.method)) {

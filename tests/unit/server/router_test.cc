@@ -20,7 +20,7 @@ protected:
         _text = text;
         http::parse_result r = http::parse_request(_text, _limits, _fields, _req);
         EXPECT_EQ(r.state, http::parse_status::complete) << text;
-        return server::route(_req, body, _work);
+        return server::route(_req, metrics::path_of(_req.path), body, _work);
     }
 
     http::limits _limits;
