@@ -24,7 +24,8 @@ def fd_count(pid: int) -> int:
     return sum(len(os.listdir(f"/proc/{p}/fd")) for p in server_pids(pid))
 
 
-def _status_kb(pid: int, key: str) -> int:
+def status_value(pid: int, key: str) -> int:
+    """The number of one /proc/PID/status line ("VmHWM" in kB, "Threads", ...)."""
     with open(f"/proc/{pid}/status") as f:
         for line in f:
             if line.startswith(key + ":"):
@@ -32,9 +33,22 @@ def _status_kb(pid: int, key: str) -> int:
     raise AssertionError(f"no {key} for {pid}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of the server and its workers so far."""
+    ticks = 0
+    for p in server_pids(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        except FileNotFoundError:
+            pass  # a worker that exited meanwhile
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kb(pid: int) -> int:
     """Resident memory of the server and its workers (the sum over processes)."""
-    return sum(_status_kb(p, "VmRSS") for p in server_pids(pid))
+    return sum(status_value(p, "VmRSS") for p in server_pids(pid))
 
 
 def reset_peak(pid: int) -> None:
@@ -47,7 +61,7 @@ def reset_peak(pid: int) -> None:
 def peak_kb(pid: int) -> int:
     """VmHWM since the last reset_peak, summed over the processes (in processes mode an upper
     bound: pages shared with the supervisor count in each worker)."""
-    return sum(_status_kb(p, "VmHWM") for p in server_pids(pid))
+    return sum(status_value(p, "VmHWM") for p in server_pids(pid))
 
 
 def wait_fd_count(pid: int, want: int, timeout: float) -> int:

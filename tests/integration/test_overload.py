@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from httpclient import Conn, get
+from procstat import status_value
 from serverproc import release_bin
 
 pytestmark = pytest.mark.release
@@ -24,24 +25,14 @@ JOB_KB = 500
 POOL_MAX = 32
 
 
-def threads_of(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as f:
-        return int(re.search(r"^Threads:\s+([0-9]+)", f.read(), re.M).group(1))
-
-
-def peak_rss_kb(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as f:
-        return int(re.search(r"^VmHWM:\s+([0-9]+) kB", f.read(), re.M).group(1))
-
-
 def test_overload_is_refused_fast_and_memory_stays_bounded(start_server):
     srv = start_server("--workers", "1", "--pool-min", "2", "--pool-max", str(POOL_MAX), "--pool-queue", "128",
                        "--pool-idle-ms", "200", binary=release_bin())
     with Conn(srv.port) as c:  # warm up: the worker's buffers and the pool's first job
         assert c.request(get("/work?ms=1&kb=4")).status == 200
     time.sleep(0.5)  # a thread the warm-up may have added retires (--pool-idle-ms 200)
-    idle_threads = threads_of(srv.pid)
-    rss_before_kb = peak_rss_kb(srv.pid)
+    idle_threads = status_value(srv.pid, "Threads")
+    rss_before_kb = status_value(srv.pid, "VmHWM")
 
     stop = threading.Event()
     simple_worst = [0.0]
@@ -93,16 +84,16 @@ def test_overload_is_refused_fast_and_memory_stays_bounded(start_server):
     assert simple_worst[0] < 1.0, f"/simple took {simple_worst[0]:.3f} s during the overload"
 
     # The pool's bound: at most POOL_MAX jobs' memory at once, plus connections and stacks.
-    grown_kb = peak_rss_kb(srv.pid) - rss_before_kb
+    grown_kb = status_value(srv.pid, "VmHWM") - rss_before_kb
     bound_kb = POOL_MAX * JOB_KB + 48 * 1024
     print(f"overload: peak RSS grew {grown_kb} kB (bound {bound_kb} kB); status {status}")
     assert grown_kb <= bound_kb
 
     # Idle again: the pool retires its extra threads (idle 200 ms) down to --pool-min.
     deadline = time.monotonic() + 10
-    while threads_of(srv.pid) > idle_threads and time.monotonic() < deadline:
+    while status_value(srv.pid, "Threads") > idle_threads and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert threads_of(srv.pid) == idle_threads
+    assert status_value(srv.pid, "Threads") == idle_threads
 
     srv.stop()
     err = srv.stderr

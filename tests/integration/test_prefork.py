@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from procstat import cpu_seconds
 from serverproc import release_bin, rpslab_bin
 
 REQUEST = b"GET /simple HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -79,18 +80,6 @@ def answered_until_quiet(socks: list[socket.socket], quiet_s: float, limit_s: fl
             elif not chunk:
                 del pending[s]
     return answered
-
-
-def cpu_seconds(pid: int) -> float:
-    total = 0
-    for p in [pid] + workers_of(pid):
-        try:
-            with open(f"/proc/{p}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except FileNotFoundError:
-            pass
-    return total / os.sysconf("SC_CLK_TCK")
 
 
 def test_sigkill_of_a_worker_under_load_loses_only_its_connections(start_server):

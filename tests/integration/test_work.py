@@ -5,7 +5,6 @@ the sanitizer build in both modes (the overload run against release is test_over
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
 import struct
@@ -13,6 +12,7 @@ import threading
 import time
 
 from httpclient import Conn, get, req
+from procstat import cpu_seconds
 
 WORK_JSON = re.compile(rb'\{"queued_us":([0-9]+),"ran_us":([0-9]+)\}')
 
@@ -188,12 +188,6 @@ def test_adaptive_limit_refuses_past_its_limit_and_serves_within_it(start_server
             assert WORK_JSON.fullmatch(c.request(get("/work?ms=5&kb=16")).body)
     srv.stop()
     assert re.search(r"refused 4 \(queue_full 0, overloaded 0, limit 4,", srv.stderr), srv.stderr
-
-
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def test_a_full_buffer_behind_a_pending_job_does_not_spin(start_server):
