@@ -1,6 +1,7 @@
 #include "metrics/exposition.h"
 
 #include <algorithm>
+#include <array>
 #include <cinttypes>
 #include <cstdio>
 
@@ -8,7 +9,8 @@ namespace rpslab::metrics {
 
 namespace {
 
-const char* const refusal_names[] = {"queue_full", "overloaded", "limit", "deadline", "shed", "other"};
+// In the order of worker_metrics::pool_refused (pool::refusal without `none`).
+constexpr std::array<const char*, 5> refusal_names{"queue_full", "overloaded", "limit", "deadline", "shed"};
 
 class text {
 public:
@@ -115,7 +117,7 @@ void pool(text& t, slot_list slots) {
     t.line("rpslab_pool_jobs_total{outcome=\"failed\"} %" PRIu64 "\n",
            total(slots, [](const worker_metrics& m) -> const counter& { return m.pool_failed; }));
     t.header("rpslab_pool_refused_total", "counter", "/work jobs answered 503, by reason.");
-    for (std::size_t r = 0; r < 5; ++r) {
+    for (std::size_t r = 0; r < refusal_names.size(); ++r) {
         t.line("rpslab_pool_refused_total{reason=\"%s\"} %" PRIu64 "\n", refusal_names[r],
                total(slots, [&](const worker_metrics& m) -> const counter& { return m.pool_refused[r]; }));
     }

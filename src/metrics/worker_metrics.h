@@ -72,7 +72,7 @@ struct alignas(64) worker_metrics {
     counter pool_accepted;
     counter pool_completed;
     counter pool_failed;
-    std::array<counter, 6> pool_refused; // by pool::refusal, none excluded
+    std::array<counter, 5> pool_refused; // by pool::refusal in its order, `none` excluded
     counter pool_queue_depth;            // gauges
     counter pool_threads;
     counter resident_bytes; // gauge: the worker's process (in threads mode, the server)

@@ -155,8 +155,9 @@ void worker::publish_second() {
     m.pool_accepted.set(f.accepted);
     m.pool_completed.set(f.completed);
     m.pool_failed.set(f.failed);
-    for (std::size_t r = 1; r < f.refused.size() && r <= m.pool_refused.size(); ++r) {
-        m.pool_refused[r - 1].set(f.refused[r]);
+    static_assert(std::tuple_size_v<decltype(f.refused)> == std::tuple_size_v<decltype(m.pool_refused)> + 1);
+    for (std::size_t r = 0; r < m.pool_refused.size(); ++r) {
+        m.pool_refused[r].set(f.refused[r + 1]); // refused[0] is refusal::none
     }
     m.pool_queue_depth.set(f.queue_depth);
     m.pool_threads.set(_pool ? _pool->live_threads() : 0);
