@@ -33,7 +33,12 @@ std::string read_file(const std::string& path) {
 load::run_config base_config(const load_flags& f, const load::url& u) {
     load::run_config c;
     load::request_spec spec{f.method, f.headers, f.body_file.empty() ? "" : read_file(f.body_file)};
-    c.request = load::render_request(u, spec);
+    // 4,096 picks: a cycle long enough that the order repeats rarely, small enough to stay in cache.
+    for (const std::string& path : load::expand_path_range(u.path_query, 4096, 42)) {
+        load::url one = u;
+        one.path_query = path;
+        c.request_cycle.push_back(load::render_request(one, spec));
+    }
     c.unix_socket = f.unix_socket;
     if (c.unix_socket.empty()) {
         c.address = load::resolve(u);

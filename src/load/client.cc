@@ -18,7 +18,8 @@ constexpr int read_budget = 8; // recv calls per event, so one busy connection c
 
 } // namespace
 
-client::client(load_thread& owner, std::size_t pipeline) : _t(owner), _ring(pipeline) {}
+client::client(load_thread& owner, std::size_t pipeline, std::size_t first_request)
+    : _t(owner), _ring(pipeline), _next_request(first_request % owner.batch().cycle_size()) {}
 
 void client::connect() {
     const run_config& cfg = _t.config();
@@ -43,7 +44,9 @@ void client::connect() {
         rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&cfg.address.addr), cfg.address.len);
     }
     _head = _count = 0;
-    _unsent_bytes = _unsent_offset = 0;
+    // Requests lost with the old connection are not resent: the cycle goes on from here.
+    _unsent_bytes = 0;
+    _unsent_offset = _t.batch().offset_of(_next_request);
     _carry.clear();
     _parser.reset();
     _parser.expect_no_body(_t.batch().is_head());
@@ -64,6 +67,10 @@ void client::connect() {
 
 void client::on_connected() {
     _connecting = false;
+    if (!_ever_connected) {
+        _ever_connected = true;
+        ++_t.result().connections_established;
+    }
     set_interest(EPOLLIN);
     _t.on_slots_free(*this);
 }
@@ -104,20 +111,20 @@ void client::send(std::size_t k, const std::int64_t* intended, std::int64_t now_
         _ring[slot] = {intended != nullptr ? intended[i] : now_ns, now_ns};
         ++_count;
     }
-    _unsent_bytes += k * _t.batch().request_bytes();
+    _unsent_bytes += _t.batch().bytes_of(_next_request, k);
+    _next_request = (_next_request + k) % _t.batch().cycle_size();
     _t.on_sent(k, _count);
     write_pending();
 }
 
 void client::write_pending() {
-    // The requests are identical, so the unsent bytes are always one contiguous slice of
-    // the repeated buffer, starting inside its first copy.
+    // The unsent requests (at most the pipeline depth plus a partly written one) follow each
+    // other in the cycle, so they are one contiguous slice starting inside its first copy.
     while (_unsent_bytes > 0) {
-        std::string_view all = _t.batch().first(_ring.size() + 1);
-        ssize_t n = ::send(_fd.get(), all.data() + _unsent_offset, _unsent_bytes, MSG_NOSIGNAL);
+        ssize_t n = ::send(_fd.get(), _t.batch().data() + _unsent_offset, _unsent_bytes, MSG_NOSIGNAL);
         if (n > 0) {
             _unsent_bytes -= static_cast<std::size_t>(n);
-            _unsent_offset = (_unsent_offset + static_cast<std::size_t>(n)) % _t.batch().request_bytes();
+            _unsent_offset = (_unsent_offset + static_cast<std::size_t>(n)) % _t.batch().cycle_bytes();
             continue;
         }
         if (n < 0 && errno == EINTR) {

@@ -19,7 +19,9 @@ class load_thread;
 
 class client final : public core::event_handler {
 public:
-    client(load_thread& owner, std::size_t pipeline);
+    // `first_request`: where in the request cycle this connection starts, so connections
+    // spread over a path range's picks instead of asking for the same ones together.
+    client(load_thread& owner, std::size_t pipeline, std::size_t first_request);
 
     // Opens a non-blocking connection; errors are counted and retried by the thread.
     void connect();
@@ -56,13 +58,15 @@ private:
     load_thread& _t;
     core::unique_fd _fd;
     bool _connecting = false;
+    bool _ever_connected = false;         // counted once in connections_established
     std::vector<in_flight_request> _ring; // capacity: the pipeline depth
     std::size_t _head = 0;
     std::size_t _count = 0;
     response_parser _parser;
     std::string _carry;             // an incomplete response head from the last read
     std::size_t _unsent_bytes = 0;  // request bytes queued but not yet written
-    std::size_t _unsent_offset = 0; // where they start in the repeated request buffer
+    std::size_t _unsent_offset = 0; // where they start in the request buffer (inside its first cycle)
+    std::size_t _next_request;      // the cycle index of the next request to queue
     std::uint32_t _interest = 0;
 };
 

@@ -11,9 +11,9 @@
 namespace rpslab::load {
 
 struct run_config {
-    core::endpoint address;  // where to connect (TCP)
-    std::string unix_socket; // when set, connect here instead
-    std::string request;     // the rendered request bytes
+    core::endpoint address;                 // where to connect (TCP)
+    std::string unix_socket;                // when set, connect here instead
+    std::vector<std::string> request_cycle; // the rendered requests, sent in turn (one, or a path range's picks)
     std::size_t connections = 10;
     std::size_t threads = 1;
     std::size_t pipeline = 1;          // requests in flight per connection

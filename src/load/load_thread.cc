@@ -46,7 +46,7 @@ load_thread::load_thread(const run_config& config, const request_batch& batch, s
                          std::size_t connections, std::uint64_t requests, double rate)
     : _config(&config), _batch(&batch), _index(index), _read_buffer(read_buffer_bytes), _share(requests), _rate(rate) {
     for (std::size_t i = 0; i < connections; ++i) {
-        _clients.push_back(std::make_unique<client>(*this, config.pipeline));
+        _clients.push_back(std::make_unique<client>(*this, config.pipeline, (index * connections + i) * 101));
     }
     _ready.reserve(connections);
     _retry.reserve(connections);

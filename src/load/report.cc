@@ -144,6 +144,7 @@ nlohmann::json to_json(const run_result& r) {
     j["warmup_s"] = static_cast<double>(r.warmup_ms) / 1000.0;
     j["warmup_responses"] = t.warmup_responses;
     j["connections"] = r.connections;
+    j["connections_established"] = t.connections_established;
     j["threads"] = r.threads;
     j["pipeline"] = r.pipeline;
     j["rate_requested"] = r.requested_rate;

@@ -82,6 +82,7 @@ void thread_result::merge(const thread_result& other) {
     wall_s = std::max(wall_s, other.wall_s);
     max_in_flight = std::max(max_in_flight, other.max_in_flight);
     reconnects += other.reconnects;
+    connections_established += other.connections_established;
 }
 
 } // namespace rpslab::load

@@ -53,6 +53,7 @@ struct thread_result {
     double wall_s = 0;
     std::uint64_t max_in_flight = 0; // the most requests in flight on one connection
     std::uint64_t reconnects = 0;
+    std::uint64_t connections_established = 0; // connections that connected at least once
 
     void merge(const thread_result& other); // per_second and intervals are summed by index
 };

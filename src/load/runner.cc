@@ -55,7 +55,7 @@ run_result run_load(const run_config& config, bool live) {
     check(config);
     const std::size_t threads = std::min(config.threads, config.connections);
     core::raise_open_files_limit();
-    request_batch batch(config.request, config.pipeline + 1);
+    request_batch batch(config.request_cycle, config.pipeline + 1);
     std::vector<std::unique_ptr<load_thread>> workers;
     // -n and -R are divided in proportion to connections, so no thread idles or lags; the
     // rounding remainder of -n goes to thread 0, so exactly -n requests are sent.

@@ -111,11 +111,51 @@ std::string render_request(const url& u, const request_spec& spec) {
     return r;
 }
 
-request_batch::request_batch(std::string request, std::size_t copies)
-    : _size(request.size()), _is_head(request.compare(0, 5, "HEAD ") == 0) {
-    _bytes.reserve(_size * copies);
-    for (std::size_t i = 0; i < copies; ++i) {
-        _bytes += request;
+std::vector<std::string> expand_path_range(std::string_view path, std::size_t picks, std::uint64_t seed) {
+    auto open = path.find('{');
+    if (open == std::string_view::npos) {
+        return {std::string(path)};
+    }
+    auto close = path.find('}', open);
+    auto dots = path.find("..", open);
+    if (close == std::string_view::npos || dots == std::string_view::npos || dots > close ||
+        path.find('{', close) != std::string_view::npos) {
+        throw std::invalid_argument("path range: expected one {A..B} in '" + std::string(path) + "'");
+    }
+    std::uint64_t lo = 0, hi = 0;
+    auto number = [&](std::string_view t, std::uint64_t& out) {
+        auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
+        return !t.empty() && ec == std::errc() && end == t.data() + t.size();
+    };
+    if (!number(path.substr(open + 1, dots - open - 1), lo) || !number(path.substr(dots + 2, close - dots - 2), hi) ||
+        lo > hi) {
+        throw std::invalid_argument("path range: expected {A..B} with whole numbers A <= B in '" + std::string(path) +
+                                    "'");
+    }
+    std::vector<std::string> out;
+    out.reserve(picks);
+    std::uint64_t state = seed;
+    for (std::size_t i = 0; i < picks; ++i) {
+        // splitmix64: a fixed, portable sequence; modulo bias is negligible for small ranges.
+        std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        z ^= z >> 31;
+        out.push_back(std::string(path.substr(0, open)) + std::to_string(lo + z % (hi - lo + 1)) +
+                      std::string(path.substr(close + 1)));
+    }
+    return out;
+}
+
+request_batch::request_batch(const std::vector<std::string>& cycle, std::size_t window)
+    : _count(cycle.size()), _is_head(!cycle.empty() && cycle[0].compare(0, 5, "HEAD ") == 0) {
+    if (cycle.empty()) {
+        throw std::invalid_argument("no request to send");
+    }
+    _offsets.push_back(0);
+    for (std::size_t i = 0; i < _count + window; ++i) {
+        _bytes += cycle[i % _count];
+        _offsets.push_back(_bytes.size());
     }
 }
 

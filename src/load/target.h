@@ -6,6 +6,7 @@
 #include "core/socket.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,17 +34,31 @@ struct request_spec {
 // Throws std::invalid_argument for a header that is not "Name: value".
 std::string render_request(const url& u, const request_spec& spec);
 
-// `request` repeated `copies` times: a pipelined batch of k requests is its first k*size bytes.
+// "/read/{0..499}.json": each request names a number drawn uniformly from the range, so a
+// static server is asked for random files the way rpslab's /read picks a random product.
+// Returns `picks` paths drawn from a PRNG seeded with `seed` (the same run, the same
+// sequence), or just `path` when it holds no range. At most one range; A <= B. Throws
+// std::invalid_argument naming the problem.
+std::vector<std::string> expand_path_range(std::string_view path, std::size_t picks, std::uint64_t seed);
+
+// The requests of a run as one buffer: the cycle of distinct requests (one, or the picks of
+// a path range), then its start again, long enough that any `window` consecutive requests
+// starting inside the first cycle are one contiguous slice.
 class request_batch {
 public:
-    request_batch(std::string request, std::size_t copies);
-    std::string_view first(std::size_t k) const { return {_bytes.data(), k * _size}; }
-    std::size_t request_bytes() const { return _size; }
+    request_batch(const std::vector<std::string>& cycle, std::size_t window);
+    std::size_t cycle_size() const { return _count; }
+    std::size_t cycle_bytes() const { return _offsets[_count]; }
+    // Where request `i` (< cycle_size()) starts, and the bytes of the `k` (<= window) from it.
+    std::size_t offset_of(std::size_t i) const { return _offsets[i]; }
+    std::size_t bytes_of(std::size_t i, std::size_t k) const { return _offsets[i + k] - _offsets[i]; }
+    const char* data() const { return _bytes.data(); }
     bool is_head() const { return _is_head; }
 
 private:
     std::string _bytes;
-    std::size_t _size;
+    std::vector<std::size_t> _offsets; // start of every request in _bytes, and the end
+    std::size_t _count;
     bool _is_head;
 };
 

@@ -2,7 +2,10 @@
 #include "load/target.h"
 
 #include <gtest/gtest.h>
+#include <set>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 using namespace rpslab::load;
 
@@ -32,11 +35,36 @@ TEST(render_request, get_post_and_headers) {
 }
 
 TEST(request_batch, slices) {
-    request_batch b("GET / HTTP/1.1\r\n\r\n", 4);
-    EXPECT_EQ(b.request_bytes(), 18u);
-    EXPECT_EQ(b.first(2), "GET / HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n");
+    request_batch b({"GET / HTTP/1.1\r\n\r\n"}, 4);
+    EXPECT_EQ(b.cycle_size(), 1u);
+    EXPECT_EQ(b.cycle_bytes(), 18u);
+    EXPECT_EQ(b.bytes_of(0, 4), 72u);
+    EXPECT_EQ(std::string_view(b.data(), 36), "GET / HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n");
     EXPECT_FALSE(b.is_head());
-    EXPECT_TRUE(request_batch("HEAD / HTTP/1.1\r\n\r\n", 1).is_head());
+    EXPECT_TRUE(request_batch({"HEAD / HTTP/1.1\r\n\r\n"}, 1).is_head());
+    EXPECT_THROW(request_batch({}, 1), std::invalid_argument);
+}
+
+TEST(request_batch, a_window_past_the_cycle_end_is_contiguous) {
+    request_batch b({"A1", "B22", "C333"}, 3);
+    EXPECT_EQ(b.cycle_bytes(), 9u);
+    EXPECT_EQ(b.offset_of(2), 5u);
+    // From C333, three requests: C333 A1 B22, one slice of the buffer.
+    EXPECT_EQ(std::string_view(b.data() + b.offset_of(2), b.bytes_of(2, 3)), "C333A1B22");
+}
+
+TEST(expand_path_range, picks_numbers_in_the_range_reproducibly) {
+    EXPECT_EQ(expand_path_range("/simple", 10, 1), std::vector<std::string>{"/simple"});
+    auto picks = expand_path_range("/read/{0..4}.json", 1000, 42);
+    ASSERT_EQ(picks.size(), 1000u);
+    std::set<std::string> seen(picks.begin(), picks.end());
+    EXPECT_EQ(seen,
+              (std::set<std::string>{"/read/0.json", "/read/1.json", "/read/2.json", "/read/3.json", "/read/4.json"}));
+    EXPECT_EQ(picks, expand_path_range("/read/{0..4}.json", 1000, 42));
+    EXPECT_NE(picks, expand_path_range("/read/{0..4}.json", 1000, 43));
+    for (const char* bad : {"/r/{5..4}", "/r/{a..4}", "/r/{1..}", "/r/{1..2", "/r/{1-2}", "/{1..2}/{3..4}"}) {
+        EXPECT_THROW(expand_path_range(bad, 1, 1), std::invalid_argument) << bad;
+    }
 }
 
 TEST(pacer, schedule) {
