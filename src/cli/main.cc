@@ -2,6 +2,7 @@
 // behaviour lives in the modules.
 #include "app/pool_dump.h"
 #include "app/workloads.h"
+#include "cli/bench_command.h"
 #include "cli/duration.h"
 #include "cli/load_command.h"
 #include "cli/pool_flags.h"
@@ -138,6 +139,10 @@ int main(int argc, char** argv) {
     cli::tune_commands tune_cmds;
     cli::add_tune(app, tune_flags, tune_cmds);
 
+    cli::bench_flags bench_flags;
+    cli::bench_commands bench_cmds;
+    cli::add_bench(app, bench_flags, bench_cmds);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -147,13 +152,16 @@ int main(int argc, char** argv) {
         return 1;
     }
     try {
+        std::string command_line;
+        for (int i = 0; i < argc; ++i) {
+            command_line += (i > 0 ? " " : "") + std::string(argv[i]);
+        }
+        if (bench_cmds.bench->parsed()) {
+            return cli::run_bench_command(bench_flags, bench_cmds, command_line);
+        }
         if (load_cmd->parsed()) {
             if (merge_cmd->parsed()) {
                 return cli::run_merge_command(load_flags);
-            }
-            std::string command_line;
-            for (int i = 0; i < argc; ++i) {
-                command_line += (i > 0 ? " " : "") + std::string(argv[i]);
             }
             return cli::run_load_command(load_flags, command_line);
         }

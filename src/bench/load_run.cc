@@ -1,0 +1,169 @@
+#include "bench/load_run.h"
+
+#include "bench/process.h"
+#include "bench/sampler.h"
+#include "bench/verdict.h"
+#include "core/clock.h"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace rpslab::bench {
+
+namespace {
+
+std::string cpu_list_text(const std::vector<int>& cpus) {
+    std::string out;
+    for (int c : cpus) {
+        out += (out.empty() ? "" : ",") + std::to_string(c);
+    }
+    return out;
+}
+
+void sleep_until_ns(std::int64_t t) {
+    std::int64_t left = t - core::monotonic_ns();
+    if (left > 0) {
+        std::this_thread::sleep_for(std::chrono::nanoseconds(left));
+    }
+}
+
+std::vector<std::string> load_argv(const load_request& req, const bench_env& env) {
+    std::vector<std::string> argv = {env.rpslab_bin,
+                                     "load",
+                                     req.url,
+                                     "-c",
+                                     std::to_string(req.connections),
+                                     "-t",
+                                     std::to_string(req.threads),
+                                     "-p",
+                                     std::to_string(req.pipeline),
+                                     "-d",
+                                     std::to_string(req.duration_ms) + "ms",
+                                     "--warmup",
+                                     std::to_string(req.warmup_ms) + "ms",
+                                     "--timeout",
+                                     "10s",
+                                     "--cpus",
+                                     cpu_list_text(env.client_cpus),
+                                     "--json",
+                                     req.json_path};
+    if (req.gzip) {
+        argv.insert(argv.end(), {"-H", "Accept-Encoding: gzip"});
+    }
+    return argv;
+}
+
+std::string log_tail(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    std::string text = s.str();
+    return text.size() > 300 ? text.substr(text.size() - 300) : text;
+}
+
+} // namespace
+
+run_sample sample_from_load_json(const nlohmann::json& j) {
+    run_sample s;
+    s.rps = j.at("rps").get<double>();
+    s.duration_s = j.at("duration_s").get<double>();
+    s.requests = j.at("requests").get<std::uint64_t>();
+    s.bytes_per_s = s.duration_s > 0 ? j.at("bytes_read").get<double>() / s.duration_s : 0;
+    s.connections_achieved = j.value("connections_established", j.at("connections").get<int>());
+    const auto& lat = j.at("latency_us");
+    s.latency = {lat.at("p50").get<double>(),  lat.at("p90").get<double>(), lat.at("p99").get<double>(),
+                 lat.at("p999").get<double>(), lat.at("max").get<double>(), lat.at("mean").get<double>()};
+    s.mean_latency_us = s.latency.mean;
+    s.client_cpu_s = j.at("client_cpu_us_per_req").get<double>() * static_cast<double>(s.requests) / 1e6;
+    for (const auto& [code, n] : j.at("status").items()) {
+        if (code[0] != '2') {
+            s.errors["status " + code] += n.get<std::uint64_t>();
+        }
+    }
+    for (const auto& [kind, n] : j.at("errors").items()) {
+        if (kind != "status" && n.get<std::uint64_t>() > 0) {
+            s.errors[kind] += n.get<std::uint64_t>();
+        }
+    }
+    if (auto by_errno = j.find("errors_by_errno"); by_errno != j.end()) {
+        for (const auto& [what, n] : by_errno->items()) {
+            s.errors[what] += n.get<std::uint64_t>();
+        }
+    }
+    return s;
+}
+
+load_outcome run_load_sampled(const load_request& req, pid_t server_pid, const bench_env& env) {
+    load_outcome out;
+    spawn_spec spec;
+    spec.argv = load_argv(req, env);
+    spec.cpus = env.client_cpus;
+    spec.log_path = req.json_path + ".log";
+    out.command = shell_line({}, spec.cpus, spec.argv);
+    ::unlink(req.json_path.c_str());
+
+    const std::int64_t t0 = core::monotonic_ns();
+    pid_t pid = spawn(spec);
+    // The generator measures from about 20 ms after its start plus the warm-up; the window
+    // sampled here sits inside that, so no warm-up or shutdown time is counted.
+    const std::int64_t window_start = t0 + (req.warmup_ms + 150) * 1'000'000;
+    const std::int64_t window_end = t0 + (req.warmup_ms + req.duration_ms) * 1'000'000;
+    sleep_until_ns(window_start);
+    tree_sample server_before = take_tree_sample(server_pid);
+    host_sample host_before = take_host_sample();
+    sleep_until_ns(window_end);
+    tree_sample server_after = take_tree_sample(server_pid);
+    host_sample host_after = take_host_sample();
+
+    int status = 0;
+    if (!wait_exit(pid, static_cast<int>(req.warmup_ms + req.duration_ms) + 30'000, &status)) {
+        stop_group(pid, 1000);
+        out.failure = "rpslab load did not finish: " + log_tail(spec.log_path);
+        return out;
+    }
+    std::ifstream in(req.json_path);
+    if (!in || !(WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 4))) {
+        out.failure = "rpslab load failed (status " + std::to_string(status) + "): " + log_tail(spec.log_path);
+        return out;
+    }
+    nlohmann::json j = nlohmann::json::parse(in);
+    out.sample = sample_from_load_json(j);
+
+    const long ticks = ::sysconf(_SC_CLK_TCK);
+    tree_usage server = usage_between(server_before, server_after, ticks);
+    const double wall_s = static_cast<double>(server_after.time_ns - server_before.time_ns) / 1e9;
+    out.sample.server_cpu_s = wall_s > 0 ? server.cpu_s / wall_s * out.sample.duration_s : 0;
+    host_usage server_host = host_between(host_before, host_after, env.server_cpus);
+    host_usage client_host = host_between(host_before, host_after, env.client_cpus);
+    std::vector<int> both = env.server_cpus;
+    both.insert(both.end(), env.client_cpus.begin(), env.client_cpus.end());
+    host_usage all = host_between(host_before, host_after, both);
+    out.sample.server_util = server_host.busy;
+    out.sample.client_util = client_host.busy;
+    out.sample.softirq_util = all.softirq;
+    out.sample.irqs_per_s = all.interrupts_per_s;
+    out.sample.packets_per_s = all.packets_per_s;
+
+    verdict_input v;
+    v.server_busy = server_host.busy;
+    v.client_busy = client_host.busy;
+    v.server_busiest_thread = server.busiest_thread_util;
+    v.server_busiest_name = server.busiest_thread;
+    v.generator_ceiling = j.value("generator_ceiling", false);
+    const double requests = static_cast<double>(out.sample.requests);
+    if (requests > 0 && out.sample.server_cpu_s > 0 && out.sample.client_cpu_s > 0) {
+        v.server_capacity_rps = static_cast<double>(env.server_cpus.size()) * requests / out.sample.server_cpu_s;
+        v.client_capacity_rps = static_cast<double>(env.client_cpus.size()) * requests / out.sample.client_cpu_s;
+    }
+    verdict vd = ceiling_of(v);
+    out.sample.ceiling = vd.ceiling;
+    out.sample.ceiling_reason = vd.reason;
+    return out;
+}
+
+} // namespace rpslab::bench

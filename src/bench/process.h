@@ -1,0 +1,39 @@
+// Child processes of a bench run: started pinned to a CPU set in their own process group
+// (so a prefork server's workers are stopped with it), with output to a log file, and
+// stopped by group. The runner never leaves a server it started running.
+#pragma once
+
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace rpslab::bench {
+
+struct spawn_spec {
+    std::vector<std::string> argv;
+    std::vector<std::string> env_extra; // "NAME=value", added to this process's environment
+    std::vector<int> cpus;              // the child's affinity; empty: inherited
+    std::string log_path;               // stdout and stderr; empty: /dev/null
+    std::string cwd;                    // empty: inherited
+};
+
+// Starts the child; throws std::runtime_error when fork fails. A failing exec shows in the
+// log and as exit status 127.
+pid_t spawn(const spawn_spec& spec);
+
+// True while `pid` (a child of ours) has not exited; reaps it when it has.
+bool still_running(pid_t pid, int* exit_status = nullptr);
+
+// SIGTERM to the child's process group, then SIGKILL after `grace_ms`; reaps the child.
+// Returns its exit status as waitpid reports it (or -1 when it was already reaped).
+int stop_group(pid_t pid, int grace_ms);
+
+// Waits for the child to exit by itself, up to `timeout_ms`; false on timeout (it is left
+// running).
+bool wait_exit(pid_t pid, int timeout_ms, int* exit_status);
+
+// The command as one shell-quoted line, for the report.
+std::string shell_line(const std::vector<std::string>& env_extra, const std::vector<int>& cpus,
+                       const std::vector<std::string>& argv);
+
+} // namespace rpslab::bench

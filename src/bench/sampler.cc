@@ -1,0 +1,229 @@
+#include "bench/sampler.h"
+
+#include "core/clock.h"
+
+#include <algorithm>
+#include <charconv>
+#include <dirent.h>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+namespace rpslab::bench {
+
+namespace {
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::uint64_t to_u64(std::string_view t) {
+    std::uint64_t v = 0;
+    std::from_chars(t.data(), t.data() + t.size(), v);
+    return v;
+}
+
+std::vector<std::string_view> split_ws(std::string_view s) {
+    std::vector<std::string_view> out;
+    std::size_t i = 0;
+    while (i < s.size()) {
+        while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) {
+            ++i;
+        }
+        std::size_t j = i;
+        while (j < s.size() && s[j] != ' ' && s[j] != '\t' && s[j] != '\n') {
+            ++j;
+        }
+        if (j > i) {
+            out.push_back(s.substr(i, j - i));
+        }
+        i = j + 1;
+    }
+    return out;
+}
+
+std::vector<pid_t> numeric_entries(const std::string& dir) {
+    std::vector<pid_t> out;
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) {
+        return out;
+    }
+    while (dirent* e = ::readdir(d)) {
+        pid_t v = 0;
+        auto [end, ec] = std::from_chars(e->d_name, e->d_name + std::char_traits<char>::length(e->d_name), v);
+        if (ec == std::errc() && *end == '\0') {
+            out.push_back(v);
+        }
+    }
+    ::closedir(d);
+    return out;
+}
+
+// The root and its descendants, from every process's parent pid.
+std::vector<pid_t> tree_of(pid_t root) {
+    std::multimap<pid_t, pid_t> children;
+    for (pid_t pid : numeric_entries("/proc")) {
+        try {
+            children.emplace(parse_stat_line(read_text("/proc/" + std::to_string(pid) + "/stat")).ppid, pid);
+        } catch (const std::invalid_argument&) {
+            // exited while we looked
+        }
+    }
+    std::vector<pid_t> out{root};
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        auto [lo, hi] = children.equal_range(out[i]);
+        for (auto it = lo; it != hi; ++it) {
+            out.push_back(it->second);
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+stat_line parse_stat_line(std::string_view text) {
+    // comm may hold spaces and parentheses: it ends at the last ')'.
+    auto open = text.find('(');
+    auto close = text.rfind(')');
+    if (open == std::string_view::npos || close == std::string_view::npos || close < open) {
+        throw std::invalid_argument("not a /proc stat line");
+    }
+    auto fields = split_ws(text.substr(close + 1));
+    // After comm: state(0) ppid(1) ... utime(11) stime(12).
+    if (fields.size() < 13) {
+        throw std::invalid_argument("short /proc stat line");
+    }
+    stat_line s;
+    s.comm = std::string(text.substr(open + 1, close - open - 1));
+    s.ppid = static_cast<pid_t>(to_u64(fields[1]));
+    s.utime = to_u64(fields[11]);
+    s.stime = to_u64(fields[12]);
+    return s;
+}
+
+tree_sample take_tree_sample(pid_t root) {
+    tree_sample s;
+    for (pid_t pid : tree_of(root)) {
+        const std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
+        bool any = false;
+        for (pid_t tid : numeric_entries(task_dir)) {
+            try {
+                stat_line l = parse_stat_line(read_text(task_dir + "/" + std::to_string(tid) + "/stat"));
+                s.thread_ticks[tid] = l.utime + l.stime;
+                s.thread_names[tid] = l.comm;
+                any = true;
+            } catch (const std::invalid_argument&) {
+            }
+        }
+        s.processes += any ? 1 : 0;
+    }
+    s.time_ns = core::monotonic_ns();
+    return s;
+}
+
+tree_usage usage_between(const tree_sample& before, const tree_sample& after, long ticks_per_s) {
+    tree_usage u;
+    const double wall_s = static_cast<double>(after.time_ns - before.time_ns) / 1e9;
+    const double tick_s = 1.0 / static_cast<double>(ticks_per_s);
+    for (const auto& [tid, ticks] : after.thread_ticks) {
+        auto it = before.thread_ticks.find(tid);
+        std::uint64_t start = it == before.thread_ticks.end() ? 0 : it->second;
+        double s = static_cast<double>(ticks >= start ? ticks - start : 0) * tick_s;
+        u.cpu_s += s;
+        double util = wall_s > 0 ? s / wall_s : 0;
+        if (util > u.busiest_thread_util || u.busiest_thread.empty()) {
+            u.busiest_thread_util = util;
+            u.busiest_thread = after.thread_names.at(tid);
+        }
+    }
+    u.processes = after.processes;
+    u.threads = static_cast<int>(after.thread_ticks.size());
+    return u;
+}
+
+void parse_host_stat(std::string_view text, host_sample& out) {
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+        pos = end == std::string_view::npos ? text.size() : end + 1;
+        auto f = split_ws(line);
+        if (f.size() >= 2 && f[0] == "intr") {
+            out.interrupts = to_u64(f[1]);
+        } else if (f.size() >= 8 && f[0].size() > 3 && f[0].substr(0, 3) == "cpu") {
+            cpu_counters c;
+            c.cpu = static_cast<int>(to_u64(f[0].substr(3)));
+            // user nice system idle iowait irq softirq steal [guest guest_nice: inside user]
+            std::uint64_t total = 0;
+            for (std::size_t i = 1; i < std::min<std::size_t>(f.size(), 9); ++i) {
+                total += to_u64(f[i]);
+            }
+            c.total = total;
+            c.busy = total - to_u64(f[4]) - to_u64(f[5]);
+            c.softirq = to_u64(f[7]);
+            out.cpus.push_back(c);
+        }
+    }
+}
+
+std::uint64_t parse_net_dev_packets(std::string_view text) {
+    std::uint64_t packets = 0;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+        pos = end == std::string_view::npos ? text.size() : end + 1;
+        auto colon = line.find(':');
+        if (colon == std::string_view::npos) {
+            continue; // the two header lines
+        }
+        auto f = split_ws(line.substr(colon + 1));
+        // rx: bytes packets errs drop fifo frame compressed multicast; tx: bytes packets ...
+        if (f.size() >= 10) {
+            packets += to_u64(f[1]) + to_u64(f[9]);
+        }
+    }
+    return packets;
+}
+
+host_sample take_host_sample() {
+    host_sample s;
+    parse_host_stat(read_text("/proc/stat"), s);
+    s.packets = parse_net_dev_packets(read_text("/proc/net/dev"));
+    s.time_ns = core::monotonic_ns();
+    return s;
+}
+
+host_usage host_between(const host_sample& before, const host_sample& after, const std::vector<int>& cpus) {
+    host_usage u;
+    std::set<int> wanted(cpus.begin(), cpus.end());
+    std::uint64_t busy = 0, total = 0, softirq = 0;
+    for (const cpu_counters& a : after.cpus) {
+        if (!wanted.empty() && wanted.count(a.cpu) == 0) {
+            continue;
+        }
+        auto b = std::find_if(before.cpus.begin(), before.cpus.end(), [&](const auto& c) { return c.cpu == a.cpu; });
+        if (b == before.cpus.end()) {
+            continue;
+        }
+        busy += a.busy - b->busy;
+        total += a.total - b->total;
+        softirq += a.softirq - b->softirq;
+    }
+    if (total > 0) {
+        u.busy = static_cast<double>(busy) / static_cast<double>(total);
+        u.softirq = static_cast<double>(softirq) / static_cast<double>(total);
+    }
+    const double wall_s = static_cast<double>(after.time_ns - before.time_ns) / 1e9;
+    if (wall_s > 0) {
+        u.interrupts_per_s = static_cast<double>(after.interrupts - before.interrupts) / wall_s;
+        u.packets_per_s = static_cast<double>(after.packets - before.packets) / wall_s;
+    }
+    return u;
+}
+
+} // namespace rpslab::bench

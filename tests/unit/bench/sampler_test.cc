@@ -1,0 +1,60 @@
+#include "bench/sampler.h"
+
+#include <gtest/gtest.h>
+
+using namespace rpslab::bench;
+
+TEST(parse_stat_line, comm_with_spaces_and_parentheses) {
+    stat_line s = parse_stat_line("4242 (nginx: worker (x)) S 4240 4240 4240 0 -1 4194624 100 0 0 0 "
+                                  "1234 567 0 0 20 0 1 0 100 1000 10");
+    EXPECT_EQ(s.comm, "nginx: worker (x)");
+    EXPECT_EQ(s.ppid, 4240);
+    EXPECT_EQ(s.utime, 1234u);
+    EXPECT_EQ(s.stime, 567u);
+    EXPECT_THROW(parse_stat_line("garbage"), std::invalid_argument);
+    EXPECT_THROW(parse_stat_line("1 (x) S 1 2"), std::invalid_argument);
+}
+
+TEST(usage_between, sums_threads_and_names_the_busiest) {
+    tree_sample a, b;
+    a.time_ns = 0;
+    b.time_ns = 2'000'000'000;
+    a.thread_ticks = {{10, 100}, {11, 50}};
+    b.thread_ticks = {{10, 290}, {11, 60}, {12, 5}}; // 12 was born in between
+    b.thread_names = {{10, "rpslab-w0"}, {11, "rpslab"}, {12, "new"}};
+    b.processes = 1;
+    tree_usage u = usage_between(a, b, 100);
+    EXPECT_NEAR(u.cpu_s, 2.05, 1e-9);
+    EXPECT_EQ(u.busiest_thread, "rpslab-w0");
+    EXPECT_NEAR(u.busiest_thread_util, 0.95, 1e-9);
+    EXPECT_EQ(u.threads, 3);
+}
+
+TEST(host_sample, proc_stat_and_net_dev) {
+    host_sample a, b;
+    parse_host_stat("cpu  1 2 3 4 5 6 7 8 0 0\n"
+                    "cpu0 100 0 50 800 50 0 10 0 0 0\n"
+                    "cpu1 10 0 10 970 10 0 0 0 0 0\n"
+                    "intr 5000 1 2 3\n",
+                    a);
+    parse_host_stat("cpu0 200 0 150 800 50 0 60 0 0 0\n"
+                    "cpu1 20 0 20 1050 10 0 0 0 0 0\n"
+                    "intr 7000 1 2 3\n",
+                    b);
+    ASSERT_EQ(a.cpus.size(), 2u);
+    EXPECT_EQ(a.interrupts, 5000u);
+    a.time_ns = 0;
+    b.time_ns = 1'000'000'000;
+    host_usage cpu0 = host_between(a, b, {0});
+    EXPECT_NEAR(cpu0.busy, 1.0, 1e-9); // 250 busy ticks of 250
+    EXPECT_NEAR(cpu0.softirq, 0.2, 1e-9);
+    host_usage cpu1 = host_between(a, b, {1});
+    EXPECT_NEAR(cpu1.busy, 0.2, 1e-9);
+    EXPECT_NEAR(host_between(a, b, {}).interrupts_per_s, 2000, 1e-9);
+
+    EXPECT_EQ(parse_net_dev_packets("Inter-|   Receive |  Transmit\n"
+                                    " face |bytes packets errs|bytes packets\n"
+                                    "    lo: 1000 10 0 0 0 0 0 0 1000 10 0 0 0 0 0 0\n"
+                                    "  eth0: 5000 7 0 0 0 0 0 0 300 3 0 0 0 0 0 0\n"),
+              30u);
+}
