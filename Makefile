@@ -34,7 +34,7 @@ peers: deps
 test: release asan peers
 	@scripts/test.sh
 
-demo: release
+demo: release peers
 	@scripts/demo.sh
 
 bench: release peers

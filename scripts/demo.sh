@@ -2,7 +2,8 @@
 # `make demo`: starts the release build of `rpslab serve` on a free loopback port with
 # all cores, drives each workload for a few seconds and prints requests/s, median and
 # p99 latency and errors per workload, then stops the server with SIGTERM and checks it
-# exits 0. About 25 s.
+# exits 0 (about 25 s). Then `rpslab bench --quick` sets rpslab beside nginx and fasthttp
+# (about a minute) and prints its table.
 #
 # The load generator runs on the same 2 cores as the server, so these are the pair's
 # figures, not the server's ceiling; bench/serve-cost.sh pins the two apart and measures
@@ -152,6 +153,19 @@ main() {
     fi
     echo "rpslab serve stopped on SIGTERM, exit 0"
     ((failed == 0)) || exit 2
+    quick_bench
+}
+
+# quick_bench: `rpslab bench --quick`, the built-in plan of about a minute: rpslab beside
+# nginx and fasthttp, server and generator pinned to separate CPUs, interleaved rounds.
+quick_bench() {
+    local out=$REPO/build/demo-bench
+    echo
+    echo "rpslab bench --quick (about a minute; report in $out/report.html)"
+    if ! "$RPSLAB_BIN" bench --quick --out "$out" 2>"$WORK/bench.log"; then
+        tail -n 20 "$WORK/bench.log" >&2
+        die "rpslab bench --quick failed"
+    fi
 }
 
 main "$@"

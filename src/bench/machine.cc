@@ -58,7 +58,12 @@ nlohmann::json describe_machine(const std::vector<int>& server_cpus, const std::
             nics.push_back(nic.name);
         }
         m["nics"] = nics;
-        m["tune_check"] = tune::format_check(state, findings);
+        // The report shows the one-line tally; the findings are kept whole beside it.
+        const std::string text = tune::format_check(state, findings);
+        std::string tally = text.substr(0, text.find_last_not_of('\n') + 1);
+        tally = tally.substr(tally.find_last_of('\n') + 1);
+        m["tune_check"] = "rpslab tune check: " + tally + " (warnings: results.json machine.tune_check_text)";
+        m["tune_check_text"] = text;
         m["tune_check_json"] = tune::check_json(state, findings);
     } catch (const std::exception& e) {
         m["tune_check"] = std::string("tune check failed: ") + e.what();

@@ -1,5 +1,10 @@
 #include "bench/reports.h"
 
+#include "bench/compare.h"
+#include "bench/report_html.h"
+#include "bench/report_markdown.h"
+#include "bench/report_plots.h"
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -25,6 +30,15 @@ std::vector<std::string> write_reports(const results& r, const std::string& dir)
     const std::string json_path = dir + "/results.json";
     write_file(json_path, nlohmann::json(r).dump(2) + "\n");
     written.push_back(json_path);
+    const std::vector<named_svg> plots = render_plots(r);
+    for (const named_svg& plot : plots) {
+        write_file(dir + "/" + plot.file_name, plot.svg);
+        written.push_back(dir + "/" + plot.file_name);
+    }
+    write_file(dir + "/results.md", render_markdown(r, plots));
+    written.push_back(dir + "/results.md");
+    write_file(dir + "/report.html", render_html(r, plots));
+    written.push_back(dir + "/report.html");
     return written;
 }
 
@@ -48,8 +62,9 @@ std::string summary_text(const results& r) {
     return out;
 }
 
-std::string compare_text(const results&, const results&, bool) {
-    throw std::runtime_error("compare: not built yet");
+std::string compare_text(const results& before, const results& after, bool json) {
+    comparison c = compare_results(before, after);
+    return json ? comparison_json(c).dump(2) + "\n" : comparison_text(c);
 }
 
 } // namespace rpslab::bench

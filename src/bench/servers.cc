@@ -151,7 +151,9 @@ spawn_spec spec_for(const std::string& name, std::uint16_t port, int workers, co
         // GOMAXPROCS as the worker count: one P per core the server is given, what a Go
         // deployment pinned to those cores runs with; prefork starts one child per P.
         s.env_extra = {"GOMAXPROCS=" + std::to_string(workers)};
-        s.argv = {bin, "-addr", listen, "-dir", env.pool_dir};
+        // -compute-live: /compute computed per request, as rpslab does (DESIGN.md); without
+        // it the peers serve the precomputed compute.json, which is not the workload.
+        s.argv = {bin, "-addr", listen, "-dir", env.pool_dir, "-compute-live"};
         if (name == "fasthttp-prefork") {
             s.argv.push_back("-prefork");
         }
@@ -221,9 +223,9 @@ std::string settings_of(const std::string& name, int workers) {
         return w + " threads, file.send-compressed, keep-alive (h2o 2.2 has no SO_REUSEPORT)";
     }
     if (name == "fasthttp-prefork") {
-        return w + " child processes with SO_REUSEPORT (fasthttp/prefork), GOMAXPROCS=1 each";
+        return w + " child processes with SO_REUSEPORT (fasthttp/prefork), GOMAXPROCS=1 each, /compute per request";
     }
-    return "GOMAXPROCS=" + w;
+    return "GOMAXPROCS=" + w + ", /compute per request";
 }
 
 std::string version_of(const std::string& name, const bench_env& env) {

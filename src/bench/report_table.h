@@ -1,0 +1,121 @@
+// What the reports show, independent of markup: the order of experiments, workloads and
+// servers, the rank and ratio of every row, and every cell already formatted. results.md
+// and report.html print the same tables from this model, so they cannot disagree.
+#pragma once
+
+#include "bench/results.h"
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace rpslab::bench {
+
+// Number formats shared by every report. Non-finite values print as "?".
+std::string format_count(double value);                    // 1234567.4 -> "1,234,567"
+std::string format_fixed(double value, int decimals);      // 13.06, 1 -> "13.1"
+std::string format_percent(double fraction, int decimals); // 0.0213, 1 -> "2.1%"
+// 8.46 -> "8.5 µs", 640 -> "640 µs", 1480 -> "1.48 ms", 2.5e6 -> "2.50 s"; 0 (not measured) -> "—".
+std::string format_latency(double us);
+
+// Columns of a results table, in the order they are printed.
+enum class column {
+    rank,
+    server,
+    connections,
+    pipeline,
+    rps,
+    spread,
+    p50,
+    p99,
+    p999,
+    server_cpu,
+    client_cpu,
+    vs_rpslab,
+    errors,
+    ceiling,
+    notes
+};
+std::string_view column_title(column c);
+bool column_is_numeric(column c);
+
+// ranked: a server or network/other ceiling, ranked by req/s at its point. client_bound:
+// figures that are a floor for the server, never ranked. status: no figures at all.
+enum class line_kind { ranked, client_bound, status };
+
+struct table_line {
+    line_kind kind = line_kind::ranked;
+    std::string server;
+    std::vector<std::string> cells; // one per column; a status line fills the key columns only
+    std::string status;             // status lines: printed across the figure columns
+    bool noisy = false;             // the spread cell says so too
+    bool littles_off = false;       // the notes cell says so too
+    bool first_of_point = false;    // the first line of a (connections, pipeline) point
+    std::string ceiling_reason;     // the runner's reason in full: printed with the ceiling
+    std::string load_command;
+};
+
+// The columns before the first figure: rank, server, connections, pipeline.
+inline constexpr std::size_t key_columns = 4;
+
+// One (workload, encoding) of one experiment: every server at every point. Lines are grouped
+// by point (fewest connections, then shallowest pipeline, first); within a point, ranked
+// lines by rank, then client-bound ones, then status lines, each in server order.
+struct results_table {
+    std::string workload, encoding;
+    std::vector<column> columns; // notes only when some line has one
+    std::vector<table_line> lines;
+};
+
+// Requests/s along an experiment's sweep: one line per server, one column per point.
+struct sweep_cell {
+    std::string text; // "412,000 client-bound", "missing"; empty where the server has no row
+    line_kind kind = line_kind::ranked;
+};
+struct sweep_table {
+    std::string workload, encoding;
+    std::string fixed;                // the other axis: "50 connections" or "pipeline 1"
+    std::vector<std::string> headers; // "Server", then one per point: "pipeline 16"
+    std::vector<std::vector<sweep_cell>> lines;
+};
+
+struct experiment_section {
+    std::string name, title, x_axis;
+    std::vector<sweep_table> sweeps; // only when x_axis is "connections" or "pipeline"
+    std::vector<results_table> tables;
+    std::vector<std::string> load_commands; // distinct, in row order
+};
+
+std::vector<experiment_section> build_sections(const results& r);
+
+// The run's header: (label, value) pairs in print order. Keys the machine JSON lacks print as
+// "?"; the command comes last so renderers may print it as code.
+std::vector<std::pair<std::string, std::string>> run_summary(const results& r);
+
+// The reason's first clause, up to its first ';': "server CPUs 99% busy, client CPUs 81%". Tables
+// show it; the rest (the runner's derivation) goes where it does not widen every row.
+std::string reason_summary(const std::string& reason);
+
+// "How to read this": (term, explanation) pairs, plain text.
+std::vector<std::pair<std::string, std::string>> legend();
+
+// A machine JSON value as one line: strings as they are, numbers printed, arrays joined with
+// ", ", absent or null as "?".
+std::string json_text(const nlohmann::json& object, const char* key);
+
+// Row grouping shared with the plots.
+struct row_group {
+    std::string experiment, workload, encoding;
+    std::vector<const row*> rows;
+};
+// Experiment names in plan order, then any that only the rows name.
+std::vector<std::string> experiment_names(const results& r);
+// The plan's entry for an experiment, or an empty object.
+nlohmann::json plan_experiment(const results& r, const std::string& name);
+// The experiment's rows by (workload, encoding), in plan order, then first appearance.
+std::vector<row_group> row_groups(const results& r, const std::string& experiment);
+// Every server of the run: results.servers, then plan order, then first appearance in rows.
+std::vector<std::string> server_names(const results& r);
+
+} // namespace rpslab::bench
