@@ -85,14 +85,19 @@ run_sample sample_from_load_json(const nlohmann::json& j) {
             s.errors["status " + code] += n.get<std::uint64_t>();
         }
     }
-    for (const auto& [kind, n] : j.at("errors").items()) {
-        if (kind != "status" && n.get<std::uint64_t>() > 0) {
-            s.errors[kind] += n.get<std::uint64_t>();
-        }
-    }
+    // Each failure once: by errno where the generator has one ("read ECONNRESET"), by kind
+    // for the rest ("timeout"). Statuses are counted above.
+    std::map<std::string, std::uint64_t> with_errno;
     if (auto by_errno = j.find("errors_by_errno"); by_errno != j.end()) {
         for (const auto& [what, n] : by_errno->items()) {
             s.errors[what] += n.get<std::uint64_t>();
+            with_errno[what.substr(0, what.find(' '))] += n.get<std::uint64_t>();
+        }
+    }
+    for (const auto& [kind, n] : j.at("errors").items()) {
+        const std::uint64_t rest = n.get<std::uint64_t>() - std::min(n.get<std::uint64_t>(), with_errno[kind]);
+        if (kind != "status" && rest > 0) {
+            s.errors[kind] += rest;
         }
     }
     return s;
@@ -111,7 +116,7 @@ load_outcome run_load_sampled(const load_request& req, pid_t server_pid, const b
     pid_t pid = spawn(spec);
     // The generator measures from about 20 ms after its start plus the warm-up; the window
     // sampled here sits inside that, so no warm-up or shutdown time is counted.
-    const std::int64_t window_start = t0 + (req.warmup_ms + 150) * 1'000'000;
+    const std::int64_t window_start = t0 + (req.warmup_ms + 250) * 1'000'000;
     const std::int64_t window_end = t0 + (req.warmup_ms + req.duration_ms) * 1'000'000;
     sleep_until_ns(window_start);
     tree_sample server_before = take_tree_sample(server_pid);
@@ -133,6 +138,14 @@ load_outcome run_load_sampled(const load_request& req, pid_t server_pid, const b
     }
     nlohmann::json j = nlohmann::json::parse(in);
     out.sample = sample_from_load_json(j);
+    // The samples must lie inside the generator's measured window, or warm-up or shutdown
+    // would be counted as load.
+    const auto window = j.value("measured_window_ns", std::vector<std::int64_t>{});
+    if (window.size() != 2 || server_before.time_ns < window[0] || server_after.time_ns > window[1] + 5'000'000) {
+        out.failure = "the /proc samples fell outside the generator's measured window (it started late): "
+                      "give the plan a longer warm-up";
+        return out;
+    }
 
     const long ticks = ::sysconf(_SC_CLK_TCK);
     tree_usage server = usage_between(server_before, server_after, ticks);
@@ -157,8 +170,12 @@ load_outcome run_load_sampled(const load_request& req, pid_t server_pid, const b
     v.generator_ceiling = j.value("generator_ceiling", false);
     const double requests = static_cast<double>(out.sample.requests);
     if (requests > 0 && out.sample.server_cpu_s > 0 && out.sample.client_cpu_s > 0) {
-        v.server_capacity_rps = static_cast<double>(env.server_cpus.size()) * requests / out.sample.server_cpu_s;
-        v.client_capacity_rps = static_cast<double>(env.client_cpus.size()) * requests / out.sample.client_cpu_s;
+        // A side can use at most one CPU per worker (thread or process) it runs.
+        const double server_cores =
+            static_cast<double>(std::min<std::size_t>(req.server_workers, env.server_cpus.size()));
+        const double client_cores = static_cast<double>(std::min<std::size_t>(req.threads, env.client_cpus.size()));
+        v.server_capacity_rps = server_cores * requests / out.sample.server_cpu_s;
+        v.client_capacity_rps = client_cores * requests / out.sample.client_cpu_s;
     }
     verdict vd = ceiling_of(v);
     out.sample.ceiling = vd.ceiling;

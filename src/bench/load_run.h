@@ -15,6 +15,7 @@ struct load_request {
     std::string url;
     bool gzip = false;
     int connections = 50, pipeline = 1, threads = 1;
+    std::size_t server_workers = 1; // for what the server's CPU could sustain
     std::int64_t duration_ms = 5000, warmup_ms = 1000;
     std::string json_path; // where the generator writes its results
 };

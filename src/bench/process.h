@@ -21,16 +21,23 @@ struct spawn_spec {
 // log and as exit status 127.
 pid_t spawn(const spawn_spec& spec);
 
-// True while `pid` (a child of ours) has not exited; reaps it when it has.
-bool still_running(pid_t pid, int* exit_status = nullptr);
+// True while `pid` (a child of ours) has not exited. Never reaps: only stop_group and
+// wait_exit do, after killing what is left of the child's group.
+bool still_running(pid_t pid);
 
-// SIGTERM to the child's process group, then SIGKILL after `grace_ms`; reaps the child.
-// Returns its exit status as waitpid reports it (or -1 when it was already reaped).
+// SIGTERM to the child's process group, SIGKILL to the group after `grace_ms` (and always
+// at the end, for workers that outlived their leader); reaps the child and returns its
+// status as waitpid reports it.
 int stop_group(pid_t pid, int grace_ms);
 
-// Waits for the child to exit by itself, up to `timeout_ms`; false on timeout (it is left
-// running).
+// Waits for the child to exit by itself, up to `timeout_ms`, then kills what is left of its
+// group and reaps it; false on timeout (it is left running).
 bool wait_exit(pid_t pid, int timeout_ms, int* exit_status);
+
+// SIGINT, SIGTERM and SIGHUP kill every child's group before the bench exits: the children
+// run in their own groups, so the terminal's signals do not reach them. Children also die
+// with the bench (PR_SET_PDEATHSIG) when it is killed outright.
+void kill_children_on_signals();
 
 // The command as one shell-quoted line, for the report.
 std::string shell_line(const std::vector<std::string>& env_extra, const std::vector<int>& cpus,

@@ -69,14 +69,28 @@ std::vector<std::string> servers_of(const experiment& e, const run_options& o) {
     return out;
 }
 
+// The workers a server runs with: the first experiment's setting that names it, else one
+// per server CPU (what the report's settings line states).
+int workers_of(const plan& p, const std::string& server, const run_options& o) {
+    for (const auto& e : p.experiments) {
+        if (std::find(e.servers.begin(), e.servers.end(), server) != e.servers.end() && e.server_workers > 0) {
+            return e.server_workers;
+        }
+    }
+    return static_cast<int>(o.env.server_cpus.size());
+}
+
 void write_pool_dump(const run_options& o) {
     spawn_spec s;
     s.argv = {o.env.rpslab_bin, "pool", "dump", o.env.pool_dir};
     s.log_path = o.env.run_dir + "/pool-dump.log";
     pid_t pid = spawn(s);
     int status = 0;
-    if (!wait_exit(pid, 120'000, &status) || status != 0) {
+    if (!wait_exit(pid, 120'000, &status)) {
         stop_group(pid, 1000);
+        throw std::runtime_error("rpslab pool dump " + o.env.pool_dir + " did not finish in 120 s");
+    }
+    if (status != 0) {
         throw std::runtime_error("rpslab pool dump " + o.env.pool_dir + " failed: " + read_file(s.log_path));
     }
 }
@@ -144,6 +158,7 @@ attempt plan_runner::run_once(const experiment& e, const std::string& server, co
             req.pipeline = pt.pipeline;
             req.threads = e.client_threads > 0 ? e.client_threads : static_cast<int>(_o.env.client_cpus.size());
             req.duration_ms = e.duration_ms;
+            req.server_workers = static_cast<std::size_t>(workers);
             req.warmup_ms = e.warmup_ms;
             req.json_path = _o.env.run_dir + "/load-" + std::to_string(index) + ".json";
             load_outcome out = run_load_sampled(req, s.pid, _o.env);
@@ -236,7 +251,7 @@ results run_plan(const plan& p, run_options o, std::ostream& log) {
         info.name = s;
         info.missing = missing_reason(s, o.env);
         info.version = version_of(s, o.env);
-        info.settings = settings_of(s, static_cast<int>(o.env.server_cpus.size()));
+        info.settings = settings_of(s, workers_of(p, s, o));
         if (!info.missing.empty()) {
             log << "bench: " << s << " is missing: " << info.missing << "\n";
         }

@@ -120,6 +120,11 @@ tree_sample take_tree_sample(pid_t root) {
             }
         }
         s.processes += any ? 1 : 0;
+        try {
+            stat_line p = parse_stat_line(read_text("/proc/" + std::to_string(pid) + "/stat"));
+            s.process_ticks[pid] = p.utime + p.stime;
+        } catch (const std::invalid_argument&) {
+        }
     }
     s.time_ns = core::monotonic_ns();
     return s;
@@ -133,12 +138,16 @@ tree_usage usage_between(const tree_sample& before, const tree_sample& after, lo
         auto it = before.thread_ticks.find(tid);
         std::uint64_t start = it == before.thread_ticks.end() ? 0 : it->second;
         double s = static_cast<double>(ticks >= start ? ticks - start : 0) * tick_s;
-        u.cpu_s += s;
         double util = wall_s > 0 ? s / wall_s : 0;
         if (util > u.busiest_thread_util || u.busiest_thread.empty()) {
             u.busiest_thread_util = util;
             u.busiest_thread = after.thread_names.at(tid);
         }
+    }
+    for (const auto& [pid, ticks] : after.process_ticks) {
+        auto it = before.process_ticks.find(pid);
+        std::uint64_t start = it == before.process_ticks.end() ? 0 : it->second;
+        u.cpu_s += static_cast<double>(ticks >= start ? ticks - start : 0) * tick_s;
     }
     u.processes = after.processes;
     u.threads = static_cast<int>(after.thread_ticks.size());
@@ -183,8 +192,10 @@ std::uint64_t parse_net_dev_packets(std::string_view text) {
         }
         auto f = split_ws(line.substr(colon + 1));
         // rx: bytes packets errs drop fifo frame compressed multicast; tx: bytes packets ...
+        // A loopback packet is counted once sent and once received: count it once.
+        const bool loopback = split_ws(line.substr(0, colon)).front() == "lo";
         if (f.size() >= 10) {
-            packets += to_u64(f[1]) + to_u64(f[9]);
+            packets += to_u64(f[1]) + (loopback ? 0 : to_u64(f[9]));
         }
     }
     return packets;

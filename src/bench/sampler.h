@@ -23,9 +23,10 @@ struct stat_line {
 stat_line parse_stat_line(std::string_view text);
 
 struct tree_sample {
-    std::int64_t time_ns = 0;                    // monotonic
-    std::map<pid_t, std::uint64_t> thread_ticks; // tid -> utime + stime
-    std::map<pid_t, std::string> thread_names;   // tid -> comm
+    std::int64_t time_ns = 0;                     // monotonic
+    std::map<pid_t, std::uint64_t> thread_ticks;  // tid -> utime + stime
+    std::map<pid_t, std::string> thread_names;    // tid -> comm
+    std::map<pid_t, std::uint64_t> process_ticks; // pid -> utime + stime, exited threads included
     int processes = 0;
 };
 
@@ -38,8 +39,9 @@ struct tree_usage {
     std::string busiest_thread;     // its name
     int processes = 0, threads = 0;
 };
-// Threads in both samples count their difference; threads born in between count all their
-// time; threads that exited in between are lost (a server does not churn threads mid-run).
+// CPU time from the processes' totals, which keep the time of threads that exited; the
+// busiest thread from the threads in both samples (threads born in between count all
+// their time). A process born in between counts all its time; one that exited is lost.
 tree_usage usage_between(const tree_sample& before, const tree_sample& after, long ticks_per_s);
 
 struct cpu_counters {

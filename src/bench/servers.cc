@@ -261,16 +261,16 @@ started_server start_server(const std::string& name, std::uint16_t port, int wor
     s.pid = spawn(spec);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (std::chrono::steady_clock::now() < deadline) {
-        int status = 0;
-        if (!still_running(s.pid, &status)) {
-            s.pid = -1;
+        if (!still_running(s.pid)) {
+            stop_server(s); // reaps it, and kills workers it may have left behind
             throw start_error(name + " exited at start-up: " + tail_of(s.log_path, 3));
         }
         try {
             if (http_get(port, "/simple", {}, 1000).status == 200) {
                 return s;
             }
-        } catch (const std::runtime_error&) {
+        } catch (const std::exception&) {
+            // not serving yet
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }

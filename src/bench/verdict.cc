@@ -78,7 +78,8 @@ void aggregate(row& r, const std::vector<run_sample>& runs, const std::vector<st
     for (double v : r.rps_runs) {
         var += (v - mean) * (v - mean);
     }
-    r.rps_cv = mean > 0 ? std::sqrt(var / static_cast<double>(runs.size())) / mean : 0;
+    // The sample standard deviation (n - 1): with 3 rounds the population one understates it.
+    r.rps_cv = mean > 0 && runs.size() > 1 ? std::sqrt(var / static_cast<double>(runs.size() - 1)) / mean : 0;
     r.noisy = r.rps_cv > 0.05;
 
     // Latency and the verdict come from one real repetition (the lower median), never averaged.

@@ -1,6 +1,7 @@
 #include "cli/bench_command.h"
 
 #include "bench/plan.h"
+#include "bench/process.h"
 #include "bench/reports.h"
 #include "bench/runner.h"
 #include "core/cpu_list.h"
@@ -8,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <sched.h>
 #include <sstream>
 #include <unistd.h>
 
@@ -57,6 +59,28 @@ void default_cpus(std::vector<int>& server, std::vector<int>& client) {
         }
         if (client.empty()) {
             client.push_back(0); // one CPU: both sides share it, and the verdicts will say so
+        }
+    }
+}
+
+// Pinning to a CPU the bench may not use would fail in the child; sharing one between the
+// sides would make every verdict meaningless. Both are usage errors, said before any run.
+void check_cpus(const std::vector<int>& server, const std::vector<int>& client) {
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    ::sched_getaffinity(0, sizeof allowed, &allowed);
+    for (int cpu : server) {
+        if (!CPU_ISSET(cpu, &allowed)) {
+            throw std::invalid_argument("bench: --server-cpus: CPU " + std::to_string(cpu) + " is not available here");
+        }
+        if (std::find(client.begin(), client.end(), cpu) != client.end() && client != server) {
+            throw std::invalid_argument("bench: CPU " + std::to_string(cpu) +
+                                        " is both a server and a client CPU (give separate lists)");
+        }
+    }
+    for (int cpu : client) {
+        if (!CPU_ISSET(cpu, &allowed)) {
+            throw std::invalid_argument("bench: --client-cpus: CPU " + std::to_string(cpu) + " is not available here");
         }
     }
 }
@@ -121,6 +145,8 @@ int run_bench_command(const bench_flags& f, const bench_commands& c, const std::
     o.env.server_cpus = core::parse_cpu_list(f.server_cpus);
     o.env.client_cpus = core::parse_cpu_list(f.client_cpus);
     default_cpus(o.env.server_cpus, o.env.client_cpus);
+    check_cpus(o.env.server_cpus, o.env.client_cpus);
+    bench::kill_children_on_signals();
     bench::results r = bench::run_plan(p, o, std::cerr);
     for (const auto& path : bench::write_reports(r, f.out)) {
         std::cerr << "bench: wrote " << path << "\n";

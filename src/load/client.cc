@@ -67,12 +67,18 @@ void client::connect() {
 
 void client::on_connected() {
     _connecting = false;
-    if (!_ever_connected) {
-        _ever_connected = true;
-        ++_t.result().connections_established;
-    }
     set_interest(EPOLLIN);
     _t.on_slots_free(*this);
+}
+
+// A connection counts as established once it has been answered: the kernel completes
+// handshakes from the listen backlog even for a server that never accepts them.
+void client::on_answered(const in_flight_request& r, std::int64_t now_ns) {
+    if (!_ever_answered) {
+        _ever_answered = true;
+        ++_t.result().connections_established;
+    }
+    _t.on_response(_parser.status(), r.intended_ns, r.sent_ns, now_ns);
 }
 
 void client::set_interest(std::uint32_t events) {
@@ -145,7 +151,9 @@ void client::on_readable() {
         ssize_t n = ::recv(_fd.get(), _t.read_buffer(), _t.read_buffer_size(), 0);
         if (n > 0) {
             const std::int64_t now = core::monotonic_ns();
-            _t.result().bytes_read += static_cast<std::uint64_t>(n);
+            if (_t.measuring(now)) {
+                _t.result().bytes_read += static_cast<std::uint64_t>(n);
+            }
             bool ok;
             if (_carry.empty()) {
                 ok = parse(_t.read_buffer(), static_cast<std::size_t>(n), now);
@@ -175,7 +183,7 @@ void client::on_readable() {
                 const in_flight_request& r = _ring[_head];
                 _head = (_head + 1) % _ring.size();
                 --_count;
-                _t.on_response(_parser.status(), r.intended_ns, r.sent_ns, now);
+                on_answered(r, now);
             }
         }
         // The server closed (or reset) the connection: what was in flight is lost.
@@ -214,7 +222,7 @@ bool client::parse(const char* data, std::size_t size, std::int64_t now_ns) {
             const in_flight_request& req = _ring[_head];
             _head = (_head + 1) % _ring.size();
             --_count;
-            _t.on_response(_parser.status(), req.intended_ns, req.sent_ns, now_ns);
+            on_answered(req, now_ns);
         }
         _parser.reset();
         _parser.expect_no_body(_t.batch().is_head());

@@ -50,6 +50,7 @@ private:
     };
 
     void on_connected();
+    void on_answered(const in_flight_request& r, std::int64_t now_ns);
     void on_readable();
     bool parse(const char* data, std::size_t size, std::int64_t now_ns);
     void write_pending();
@@ -58,7 +59,7 @@ private:
     load_thread& _t;
     core::unique_fd _fd;
     bool _connecting = false;
-    bool _ever_connected = false;         // counted once in connections_established
+    bool _ever_answered = false;          // counted once in connections_established
     std::vector<in_flight_request> _ring; // capacity: the pipeline depth
     std::size_t _head = 0;
     std::size_t _count = 0;

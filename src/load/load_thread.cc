@@ -87,6 +87,8 @@ void load_thread::run(std::int64_t start_ns) {
         _result.cpu_s = static_cast<double>(thread_cpu_ns() - _cpu_start_ns) / 1e9;
         _result.runnable_s = static_cast<double>(thread_runqueue_ns() - _runqueue_start_ns) / 1e9;
         _result.wall_s = static_cast<double>(now - _measure_start_ns) / 1e9;
+        _result.measure_start_ns = _measure_start_ns;
+        _result.measure_end_ns = now;
     }
     close_second(now);
     finished.store(true);

@@ -44,6 +44,7 @@ public:
     char* read_buffer() { return _read_buffer.data(); }
     std::size_t read_buffer_size() const { return _read_buffer.size(); }
     void on_response(int status, std::int64_t intended_ns, std::int64_t sent_ns, std::int64_t now_ns);
+    bool measuring(std::int64_t now_ns) const { return now_ns >= _measure_start_ns && now_ns < _end_ns; }
     void on_errors(error_kind kind, int err, std::uint64_t requests);
     void on_slots_free(client& c);
     void on_closed(client& c); // reconnect later
@@ -56,7 +57,6 @@ private:
     void close_second(std::int64_t now_ns);
     void check_timeouts(std::int64_t now_ns);
     std::int64_t next_wake_ns(std::int64_t now_ns) const;
-    bool measuring(std::int64_t now_ns) const { return now_ns >= _measure_start_ns && now_ns < _end_ns; }
 
     const run_config* _config;
     const request_batch* _batch;

@@ -145,6 +145,8 @@ nlohmann::json to_json(const run_result& r) {
     j["warmup_responses"] = t.warmup_responses;
     j["connections"] = r.connections;
     j["connections_established"] = t.connections_established;
+    // CLOCK_MONOTONIC, so a tool sampling other processes can check its window lies inside.
+    j["measured_window_ns"] = {t.measure_start_ns, t.measure_end_ns};
     j["threads"] = r.threads;
     j["pipeline"] = r.pipeline;
     j["rate_requested"] = r.requested_rate;

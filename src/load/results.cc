@@ -1,5 +1,6 @@
 #include "load/results.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace rpslab::load {
@@ -83,6 +84,9 @@ void thread_result::merge(const thread_result& other) {
     max_in_flight = std::max(max_in_flight, other.max_in_flight);
     reconnects += other.reconnects;
     connections_established += other.connections_established;
+    measure_start_ns =
+        measure_start_ns == 0 ? other.measure_start_ns : std::min(measure_start_ns, other.measure_start_ns);
+    measure_end_ns = std::max(measure_end_ns, other.measure_end_ns);
 }
 
 } // namespace rpslab::load

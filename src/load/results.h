@@ -53,7 +53,8 @@ struct thread_result {
     double wall_s = 0;
     std::uint64_t max_in_flight = 0; // the most requests in flight on one connection
     std::uint64_t reconnects = 0;
-    std::uint64_t connections_established = 0; // connections that connected at least once
+    std::uint64_t connections_established = 0;             // connections answered at least once
+    std::int64_t measure_start_ns = 0, measure_end_ns = 0; // CLOCK_MONOTONIC: the measured window
 
     void merge(const thread_result& other); // per_second and intervals are summed by index
 };

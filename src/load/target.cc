@@ -113,14 +113,12 @@ std::string render_request(const url& u, const request_spec& spec) {
 
 std::vector<std::string> expand_path_range(std::string_view path, std::size_t picks, std::uint64_t seed) {
     auto open = path.find('{');
-    if (open == std::string_view::npos) {
-        return {std::string(path)};
-    }
-    auto close = path.find('}', open);
     auto dots = path.find("..", open);
-    if (close == std::string_view::npos || dots == std::string_view::npos || dots > close ||
-        path.find('{', close) != std::string_view::npos) {
-        throw std::invalid_argument("path range: expected one {A..B} in '" + std::string(path) + "'");
+    auto close = path.find('}', open);
+    // Only "{A..B}" is a range: a query may hold other braces, sent as they are.
+    if (open == std::string_view::npos || dots == std::string_view::npos || close == std::string_view::npos ||
+        dots > close) {
+        return {std::string(path)};
     }
     std::uint64_t lo = 0, hi = 0;
     auto number = [&](std::string_view t, std::uint64_t& out) {
@@ -128,9 +126,13 @@ std::vector<std::string> expand_path_range(std::string_view path, std::size_t pi
         return !t.empty() && ec == std::errc() && end == t.data() + t.size();
     };
     if (!number(path.substr(open + 1, dots - open - 1), lo) || !number(path.substr(dots + 2, close - dots - 2), hi) ||
-        lo > hi) {
-        throw std::invalid_argument("path range: expected {A..B} with whole numbers A <= B in '" + std::string(path) +
-                                    "'");
+        lo > hi || hi - lo >= (1ULL << 32)) {
+        throw std::invalid_argument("path range: expected {A..B} with whole numbers A <= B, at most 2^32 apart, in '" +
+                                    std::string(path) + "'");
+    }
+    auto again = path.find('{', close);
+    if (again != std::string_view::npos && path.find("..", again) != std::string_view::npos) {
+        throw std::invalid_argument("path range: one {A..B} per URL in '" + std::string(path) + "'");
     }
     std::vector<std::string> out;
     out.reserve(picks);

@@ -179,3 +179,17 @@ def test_a_bad_plan_is_a_usage_error_naming_the_place(tmp_path, plan_text, messa
     assert proc.returncode == 1
     assert message in proc.stderr, proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_go_peers_compute_per_request(tmp_path):
+    """Without -compute-live the Go peers would serve the precomputed compute.json: a file,
+    not the CPU-bound workload rpslab computes per request."""
+    plan = dict(TINY_PLAN, experiments=[dict(TINY_PLAN["experiments"][0], servers=["fasthttp"],
+                                             workloads=["/compute"], pipeline=[1], x_axis="none")])
+    (tmp_path / "p.json").write_text(json.dumps(plan))
+    proc = run_bench(str(tmp_path / "p.json"), "--out", str(tmp_path / "out"), "--repeat", "1")
+    assert proc.returncode == 0, proc.stderr
+    [row] = rows_of(tmp_path / "out")
+    assert row["status"] == "ok", row["status"]
+    [server] = json.loads((tmp_path / "out" / "results.json").read_text())["servers"]
+    assert server["command"].endswith(" -compute-live"), server["command"]

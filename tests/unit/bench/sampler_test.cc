@@ -22,9 +22,12 @@ TEST(usage_between, sums_threads_and_names_the_busiest) {
     a.thread_ticks = {{10, 100}, {11, 50}};
     b.thread_ticks = {{10, 290}, {11, 60}, {12, 5}}; // 12 was born in between
     b.thread_names = {{10, "rpslab-w0"}, {11, "rpslab"}, {12, "new"}};
+    // The process total keeps a thread that exited in between (20 more ticks than its live threads).
+    a.process_ticks = {{10, 150}};
+    b.process_ticks = {{10, 375}};
     b.processes = 1;
     tree_usage u = usage_between(a, b, 100);
-    EXPECT_NEAR(u.cpu_s, 2.05, 1e-9);
+    EXPECT_NEAR(u.cpu_s, 2.25, 1e-9);
     EXPECT_EQ(u.busiest_thread, "rpslab-w0");
     EXPECT_NEAR(u.busiest_thread_util, 0.95, 1e-9);
     EXPECT_EQ(u.threads, 3);
@@ -56,5 +59,5 @@ TEST(host_sample, proc_stat_and_net_dev) {
                                     " face |bytes packets errs|bytes packets\n"
                                     "    lo: 1000 10 0 0 0 0 0 0 1000 10 0 0 0 0 0 0\n"
                                     "  eth0: 5000 7 0 0 0 0 0 0 300 3 0 0 0 0 0 0\n"),
-              30u);
+              20u); // lo: 10 packets (each counted sent and received), eth0: 7 + 3
 }
