@@ -44,6 +44,7 @@ bench: release peers
 	@npm ci --prefix bench/generators --no-audit --no-fund --loglevel=error || echo "bench: autocannon unavailable"
 	@bench/load-cost.py
 	@bench/overload.py
+	@bench/metrics-cost.sh
 
 fuzz: asan
 	@tests/fuzz/run.sh

@@ -38,6 +38,9 @@ struct serve_flags {
     std::string mode = "threads";
     std::string test_fault;
     std::string stats;
+    std::string debug_listen;
+    bool debug_listen_any = false;
+    bool fault_contended_lock = false;
     cli::pool_flags pool;
 };
 
@@ -69,6 +72,11 @@ void add_serve(CLI::App& app, serve_flags& f) {
     // Test-only: SLOT:N makes slot SLOT's worker abort at start N times (processes mode).
     cmd->add_option("--test-fault", f.test_fault, "")->group("");
     cmd->add_option("--stats", f.stats, "Print a one-line summary on stderr this often, e.g. 1s");
+    cmd->add_option("--debug-listen", f.debug_listen,
+                    "HOST:PORT of the debug listener (CPU profiles, /debug/wait), e.g. 127.0.0.1:6060; loopback only");
+    cmd->add_flag("--debug-listen-any", f.debug_listen_any, "Allow --debug-listen on a non-loopback address");
+    // Test-only: every request takes a lock a background thread holds most of the time.
+    cmd->add_flag("--fault-contended-lock", f.fault_contended_lock, "")->group("");
     cli::add_pool_flags(*cmd, f.pool);
 }
 
@@ -95,6 +103,11 @@ server::serve_config to_config(const serve_flags& f) {
             throw std::invalid_argument("--stats takes a positive interval, e.g. 1s");
         }
     }
+    if (!f.debug_listen.empty()) {
+        c.debug_listen = core::parse_endpoint(f.debug_listen);
+    }
+    c.debug_listen_any = f.debug_listen_any;
+    c.fault_contended_lock = f.fault_contended_lock;
     c.run_mode = f.mode == "processes" ? server::serve_config::mode::processes : server::serve_config::mode::threads;
     if (!f.test_fault.empty()) {
         auto colon = f.test_fault.find(':');

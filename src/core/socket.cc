@@ -35,6 +35,13 @@ std::string endpoint::to_string() const {
     return std::string(host) + ":" + std::to_string(port());
 }
 
+bool endpoint::is_loopback() const {
+    if (addr.ss_family == AF_INET6) {
+        return IN6_IS_ADDR_LOOPBACK(&reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_addr);
+    }
+    return (ntohl(reinterpret_cast<const sockaddr_in*>(&addr)->sin_addr.s_addr) >> 24) == 127;
+}
+
 endpoint parse_endpoint(std::string_view text) {
     auto bad = [&](const char* why) {
         return std::invalid_argument("bad address '" + std::string(text) + "': " + why);
@@ -122,6 +129,28 @@ unique_fd listen_reuseport(const endpoint& ep, int backlog) {
         throw_errno("listen " + ep.to_string());
     }
     return fd;
+}
+
+unique_fd listen_exclusive(const endpoint& ep, int backlog) {
+    unique_fd fd = stream_socket(ep);
+    int one = 1; // SO_REUSEADDR: rebinding over TIME_WAIT leftovers, never over a listener
+    if (::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) {
+        throw_errno("setsockopt SO_REUSEADDR");
+    }
+    bind_or_throw(fd.get(), ep);
+    if (::listen(fd.get(), backlog) != 0) {
+        throw_errno("listen " + ep.to_string());
+    }
+    return fd;
+}
+
+endpoint local_endpoint(int fd) {
+    endpoint bound;
+    bound.len = sizeof bound.addr;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&bound.addr), &bound.len) != 0) {
+        throw_errno("getsockname");
+    }
+    return bound;
 }
 
 std::uint64_t raise_open_files_limit() {

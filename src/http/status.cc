@@ -22,6 +22,8 @@ std::string_view reason_phrase(status s) {
         return "Method Not Allowed";
     case status::request_timeout:
         return "Request Timeout";
+    case status::conflict:
+        return "Conflict";
     case status::payload_too_large:
         return "Content Too Large";
     case status::uri_too_long:

@@ -17,6 +17,7 @@ enum class status : std::uint16_t {
     not_found = 404,
     method_not_allowed = 405,
     request_timeout = 408,
+    conflict = 409,
     payload_too_large = 413,
     uri_too_long = 414,
     request_header_fields_too_large = 431,

@@ -22,13 +22,8 @@ std::string_view path_name(path p) {
     return path_names[static_cast<std::size_t>(p)];
 }
 
-std::size_t status_index(int code) {
-    for (std::size_t i = 0; i < status_codes.size(); ++i) {
-        if (status_codes[i] == code) {
-            return i;
-        }
-    }
-    return status_codes.size();
+std::string_view lock_name(lock_id l) {
+    return l == lock_id::pool ? "pool" : "test_fault";
 }
 
 } // namespace rpslab::metrics

@@ -5,25 +5,17 @@
 // to its predecessor's counts.
 #pragma once
 
+#include "core/counter.h"
+
 #include <array>
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 namespace rpslab::metrics {
 
-// A value with one writer and many readers. Relaxed loads and stores compile to plain
-// moves: no locked instruction on the request path, and no torn reads elsewhere.
-class counter {
-public:
-    void add(std::uint64_t n = 1) { _v.store(_v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
-    void set(std::uint64_t n) { _v.store(n, std::memory_order_relaxed); }
-    std::uint64_t get() const { return _v.load(std::memory_order_relaxed); }
-
-private:
-    std::atomic<std::uint64_t> _v{0};
-};
+// One writer, many readers; updates compile to nothing with RPSLAB_NO_METRICS.
+using counter = core::counter;
 
 // The paths of rpslab_http_requests_total; unknown paths fold into `other`.
 enum class path : std::uint8_t { simple, read, list, compute, work, echo, metrics, healthz, other, count_ };
@@ -32,13 +24,32 @@ std::string_view path_name(path p);
 
 // The statuses rpslab answers with, in a fixed order; anything else counts as `other`.
 inline constexpr std::array<int, 13> status_codes{200, 202, 400, 404, 405, 408, 413, 414, 431, 500, 501, 503, 505};
-std::size_t status_index(int code); // status_codes.size() for any other code
+
+// A status code's index in status_codes (status_codes.size() for any other code): one
+// table load, since it is taken for every request.
+namespace detail {
+inline constexpr auto status_slots = [] {
+    std::array<std::uint8_t, 500> slots{}; // codes 100..599
+    slots.fill(static_cast<std::uint8_t>(status_codes.size()));
+    for (std::size_t i = 0; i < status_codes.size(); ++i) {
+        slots[static_cast<std::size_t>(status_codes[i] - 100)] = static_cast<std::uint8_t>(i);
+    }
+    return slots;
+}();
+} // namespace detail
+inline std::size_t status_index(int code) {
+    const auto slot = static_cast<unsigned>(code - 100);
+    return slot < detail::status_slots.size() ? detail::status_slots[slot] : status_codes.size();
+}
 
 // Cumulative-bucket histogram with fixed upper bounds (Prometheus `le`), plus +Inf and sum.
 template <std::size_t N> struct fixed_histogram {
     std::array<counter, N + 1> buckets; // buckets[i]: observations <= bounds[i]; [N]: above all
     counter sum;
     void observe(std::uint64_t value, const std::array<std::uint64_t, N>& bounds) {
+        if constexpr (!core::metrics_enabled) {
+            return;
+        }
         std::size_t i = 0;
         while (i < N && value > bounds[i]) {
             ++i;
@@ -47,6 +58,10 @@ template <std::size_t N> struct fixed_histogram {
         sum.add(value);
     }
 };
+
+// The locks an event-loop thread takes (core/timed_lock.h), for /debug/wait.
+enum class lock_id : std::uint8_t { pool, test_fault, count_ };
+std::string_view lock_name(lock_id l);
 
 // Responses gathered per batch (one read, parse, write cycle).
 inline constexpr std::array<std::uint64_t, 9> batch_bounds{1, 2, 4, 8, 16, 32, 64, 128, 256};
@@ -66,6 +81,9 @@ struct alignas(64) worker_metrics {
     counter timeouts;
     counter loop_iterations;
     counter epoll_wait_ns; // time blocked in epoll_wait: the worker's idle time
+    // When the epoll_wait in progress began (0: not waiting), so that /debug/wait counts a
+    // wait that has not returned yet.
+    counter epoll_wait_since_ns;
     fixed_histogram<batch_bounds.size()> batch_responses;
     fixed_histogram<handling_bounds_ns.size()> batch_handling_ns;
     // The /work pool (overload issue), copied from the pool's own figures once a second.
@@ -77,6 +95,13 @@ struct alignas(64) worker_metrics {
     counter pool_threads;
     counter resident_bytes; // gauge: the worker's process (in threads mode, the server)
     counter restarts;       // written by the supervisor: times this slot's worker was replaced
+    // For /debug/wait: the event-loop thread (its /proc/PID/task/TID/schedstat), the time
+    // /work jobs waited in the pool's queue, and the time the event-loop thread was
+    // blocked on each lock it takes.
+    counter process_id;
+    counter thread_id;
+    counter pool_queue_ns;
+    std::array<counter, static_cast<std::size_t>(lock_id::count_)> lock_wait_ns;
 };
 
 } // namespace rpslab::metrics

@@ -22,8 +22,8 @@ std::uint64_t to_us(std::int64_t ns) {
 
 } // namespace
 
-bounded_pool::bounded_pool(const settings& s, core::event_loop& loop, job_sink& sink)
-    : _loop(loop), _sink(sink), _done_fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+bounded_pool::bounded_pool(const settings& s, core::event_loop& loop, job_sink& sink, core::counter* lock_wait_ns)
+    : _loop(loop), _sink(sink), _lock_wait_ns(lock_wait_ns), _done_fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
       // Every job in flight has a slot: the queue, one per thread, and as many again for
       // jobs finished but not yet delivered (so a slow delivery never refuses work).
       _slots(s.queue_capacity + 2 * static_cast<std::size_t>(s.max_threads)), _policy(s), _queue(s.queue_capacity),
@@ -72,7 +72,8 @@ refusal bounded_pool::submit(const job_params& params, std::int64_t arrived_ns, 
         params.deadline_ms == 0 ? 0 : arrived_ns + std::int64_t{params.deadline_ms} * 1'000'000;
     bool start_thread = false;
     {
-        std::lock_guard lock(_mutex);
+        lock_from_loop();
+        std::lock_guard lock(_mutex, std::adopt_lock);
         refusal r = _free == nullptr ? refusal::queue_full : _policy.admit(now, _queue.size(), _running, deadline);
         if (r != refusal::none) {
             ++_figures.refused[static_cast<std::size_t>(r)];
@@ -107,12 +108,14 @@ refusal bounded_pool::submit(const job_params& params, std::int64_t arrived_ns, 
 }
 
 unsigned bounded_pool::live_threads() {
-    std::lock_guard lock(_mutex);
+    lock_from_loop();
+    std::lock_guard lock(_mutex, std::adopt_lock);
     return _live;
 }
 
 void bounded_pool::spawn() {
-    std::unique_lock lock(_mutex);
+    lock_from_loop(); // called by submit() on the event-loop thread
+    std::unique_lock lock(_mutex, std::adopt_lock);
     auto slot = std::find_if(_threads.begin(), _threads.end(), [](const thread_slot& t) { return !t.running; });
     if (slot == _threads.end()) {
         --_live; // cannot happen while _live counts every running slot
@@ -249,7 +252,8 @@ void bounded_pool::on_events(std::uint32_t) {
     std::uint64_t count = 0;
     [[maybe_unused]] auto n = ::read(_done_fd.get(), &count, sizeof count);
     {
-        std::lock_guard lock(_mutex);
+        lock_from_loop();
+        std::lock_guard lock(_mutex, std::adopt_lock);
         _delivering.swap(_done); // both reserved for every slot: no allocation
         _figures.queue_depth = _queue.size();
         _figures.threads = _live;

@@ -3,8 +3,10 @@
 // runs (policy.h). Finished jobs are handed back to the event loop through an eventfd.
 #pragma once
 
+#include "core/counter.h"
 #include "core/event_loop.h"
 #include "core/fd.h"
+#include "core/timed_lock.h"
 #include "pool/figures.h"
 #include "pool/job.h"
 #include "pool/policy.h"
@@ -33,8 +35,9 @@ protected:
 class bounded_pool final : public core::event_handler {
 public:
     // Starts settings.min_threads threads and registers its eventfd with `loop`. Both
-    // `loop` and `sink` must outlive the pool.
-    bounded_pool(const settings& s, core::event_loop& loop, job_sink& sink);
+    // `loop` and `sink` must outlive the pool. `lock_wait_ns` (may be null; must outlive
+    // the pool) receives the time the event-loop thread waits for the pool's mutex.
+    bounded_pool(const settings& s, core::event_loop& loop, job_sink& sink, core::counter* lock_wait_ns = nullptr);
     // Stops the threads after their current job; queued jobs are dropped without a call.
     ~bounded_pool();
     bounded_pool(const bounded_pool&) = delete;
@@ -47,7 +50,8 @@ public:
     // Event-loop thread only. The counts, gauges and histograms so far.
     figures& stats() { return _figures; }
     const settings& config() const { return _policy.config(); }
-    // Any thread. Threads alive now (they retire down to settings.min_threads when idle).
+    // Event-loop thread only (its wait for the lock is timed). Threads alive now (they
+    // retire down to settings.min_threads when idle).
     unsigned live_threads();
 
     void on_events(std::uint32_t events) override; // finished jobs are ready
@@ -65,9 +69,12 @@ private:
     void spawn();
     void deliver(job& j);
     void wake_loop();
+    // The event-loop thread's way to take _mutex: contended waits are timed.
+    void lock_from_loop() { core::lock_timed(_mutex, _lock_wait_ns); }
 
     core::event_loop& _loop;
     job_sink& _sink;
+    core::counter* _lock_wait_ns;
     core::unique_fd _done_fd;
     std::vector<job> _slots;
     job* _free = nullptr; // event-loop thread only

@@ -68,6 +68,26 @@ void check_pool(const serve_config& config) {
     }
 }
 
+// The debug listener hands out profiles and the server's inner figures: loopback only,
+// unless the operator says otherwise, and never the public port.
+void check_debug_listen(const serve_config& config) {
+    const core::endpoint& d = config.debug_listen;
+    if (d.len == 0) {
+        if (config.debug_listen_any) {
+            throw std::invalid_argument("--debug-listen-any needs --debug-listen HOST:PORT");
+        }
+        return;
+    }
+    if (!d.is_loopback() && !config.debug_listen_any) {
+        throw std::invalid_argument("--debug-listen " + d.to_string() +
+                                    " is not a loopback address: profiles and internals would be open to the "
+                                    "network; add --debug-listen-any to mean it");
+    }
+    if (d.port() != 0 && d.port() == config.listen.port()) {
+        throw std::invalid_argument("--debug-listen must not use the public port " + std::to_string(d.port()));
+    }
+}
+
 } // namespace
 
 void resolve(serve_config& config) {
@@ -97,6 +117,7 @@ void resolve(serve_config& config) {
         throw std::invalid_argument("header limits are too small to parse any request");
     }
     check_pool(config);
+    check_debug_listen(config);
 }
 
 } // namespace rpslab::server

@@ -42,6 +42,14 @@ struct serve_config {
     // at start for its first `fault_crashes` starts, to exercise restarts and hand-off.
     int fault_slot = -1;
     unsigned fault_crashes = 0;
+    // Test-only: every request takes a lock a background thread holds most of the time
+    // (server/contended_lock.h), so that /debug/wait shows a lock wait.
+    bool fault_contended_lock = false;
+
+    // --debug-listen: the operations listener (server/debug_listener.h); port 0 when off.
+    // Loopback only unless debug_listen_any.
+    core::endpoint debug_listen;
+    bool debug_listen_any = false;
 };
 
 // Parses a CPU list such as "0-3,6,8-9". Throws std::invalid_argument naming the bad part.

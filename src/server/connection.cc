@@ -90,10 +90,10 @@ void connection::serve() {
             return;
         }
         const std::uint64_t answered_before = _answered;
-        const std::int64_t start_ns = core::monotonic_ns();
+        const std::int64_t start_ns = core::metrics_enabled ? core::monotonic_ns() : 0;
         bool progressed = process();
         flush();
-        if (progressed) {
+        if (core::metrics_enabled && progressed) {
             // Timed per batch: two clock reads however many requests it held.
             metrics::worker_metrics& m = _w.metrics();
             m.batch_responses.observe(_answered - answered_before, metrics::batch_bounds);
@@ -184,6 +184,7 @@ bool connection::process_one() {
         return false;
     }
     ++_w.counters().requests;
+    _w.fault_pause();
     const metrics::path path = metrics::path_of(req.path); // routes and counts the request
     const bool get_or_head = req.method == http::method::get || req.method == http::method::head;
     if (path == metrics::path::work && get_or_head) {
@@ -192,15 +193,18 @@ bool connection::process_one() {
     // /metrics needs every worker's figures, which only the worker reaches.
     http::response resp =
         path == metrics::path::metrics && get_or_head ? _w.metrics_response() : route(req, path, body, _w.work());
-    return finish_request(resp, response_context_for(req, _w.date()), total, path);
+    count_response(path, resp.status);
+    return finish_request(resp, response_context_for(req, _w.date()), total);
+}
+
+void connection::count_response(metrics::path path, http::status status) {
+    _w.metrics().requests[static_cast<std::size_t>(path)][metrics::status_index(http::code(status))].add();
 }
 
 // Writes the response to the request at the front, which spans `total` buffered bytes, and
 // forgets the request; false when the connection closes after it.
-bool connection::finish_request(const http::response& resp, const http::response_context& ctx, std::size_t total,
-                                metrics::path path) {
+bool connection::finish_request(const http::response& resp, const http::response_context& ctx, std::size_t total) {
     http::write_response(_out, resp, ctx);
-    _w.metrics().requests[static_cast<std::size_t>(path)][metrics::status_index(http::code(resp.status))].add();
     ++_answered;
     // The request's views die here: the buffer may be rewound by consume().
     _in.consume(total);
@@ -229,7 +233,8 @@ bool connection::start_work(const http::request& req, std::size_t total) {
         note_refusal(arrived_ns);
     }
     _job_ctx.date = _w.date();
-    return finish_request(now, _job_ctx, total, metrics::path::work);
+    count_response(metrics::path::work, now.status);
+    return finish_request(now, _job_ctx, total);
 }
 
 void connection::on_job_done(const pool::job& j) {
@@ -253,7 +258,8 @@ void connection::on_job_done(const pool::job& j) {
         resp.storage = http::body_storage::scratch;
     }
     _job_ctx.date = _w.date();
-    finish_request(resp, _job_ctx, _job_total, metrics::path::work);
+    count_response(metrics::path::work, resp.status);
+    finish_request(resp, _job_ctx, _job_total);
     serve();
 }
 

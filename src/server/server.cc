@@ -4,7 +4,9 @@
 #include "core/affinity.h"
 #include "core/clock.h"
 #include "core/socket.h"
+#include "server/debug_listener.h"
 #include "server/live_stats.h"
+#include "server/local_debug_target.h"
 #include "server/work_summary.h"
 #include "server/worker.h"
 
@@ -150,6 +152,13 @@ int serve_threads(serve_config config) {
         }
         throw std::runtime_error("worker start-up failed: " + failure);
     }
+    // The debug listener's threads start with the stop signals blocked (set above).
+    local_debug_target debug_target(counters);
+    std::unique_ptr<debug_listener> debug;
+    if (config.debug_listen.len != 0) {
+        debug = std::make_unique<debug_listener>(config.debug_listen, debug_target);
+        std::fprintf(stderr, "rpslab: debug listener on %s\n", debug->bound().to_string().c_str());
+    }
     std::fprintf(stderr, "rpslab: listening on %s (threads, %u workers)\n", bound.to_string().c_str(), config.workers);
     std::fflush(stderr);
 
@@ -160,6 +169,9 @@ int serve_threads(serve_config config) {
                      static_cast<long long>(config.grace_ms));
     } else {
         std::fprintf(stderr, "rpslab: a worker stopped unexpectedly; stopping the others\n");
+    }
+    if (debug) {
+        debug->stop(); // a profile in flight ends now, before the workers go
     }
     drain(slots);
     std::uint64_t requests = 0;

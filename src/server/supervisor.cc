@@ -6,6 +6,8 @@
 #include "core/event_loop.h"
 #include "core/socket.h"
 #include "server/control.h"
+#include "server/debug_listener.h"
+#include "server/debug_relay.h"
 #include "server/live_stats.h"
 #include "server/worker_process.h"
 
@@ -117,6 +119,9 @@ private:
     shared_counters _counters;
     live_stats _stats;
     std::vector<std::unique_ptr<slot_state>> _slots;
+    // --debug-listen: its threads post requests to the relay, which this loop serves.
+    std::optional<debug_relay> _relay;
+    std::unique_ptr<debug_listener> _debug;
     std::size_t _next_adopter = 0;
     std::int64_t _now_ms = 0;
     int _exit_status = 0;
@@ -148,6 +153,15 @@ supervisor::supervisor(serve_config& config, const app::dataset& data, const cor
         _slots.push_back(std::make_unique<slot_state>(*this, i));
         _slots.back()->listener = core::listen_reuseport(bound, config.listen_backlog);
     }
+    if (config.debug_listen.len != 0) {
+        _relay.emplace(*_loop, _counters.all(), [this](std::size_t i) {
+            const slot_state& s = *_slots[i];
+            return s.pid != 0 && s.serving && s.control ? s.control.get() : -1;
+        });
+        // After the signals were blocked above: the listener's threads inherit the mask.
+        _debug = std::make_unique<debug_listener>(config.debug_listen, *_relay);
+        std::fprintf(stderr, "rpslab: debug listener on %s\n", _debug->bound().to_string().c_str());
+    }
 }
 
 int supervisor::run() {
@@ -163,6 +177,7 @@ int supervisor::run() {
         _loop->dispatch();
         tick();
     }
+    _debug.reset(); // joins its threads: nothing asks the relay any more
     std::uint64_t requests = 0;
     for (std::size_t i = 0; i < _slots.size(); ++i) {
         requests += _counters[i].requests;
@@ -189,6 +204,10 @@ void supervisor::start_worker(slot_state& s) {
     if (pid == 0) {
         // The child keeps its own listener and control end, and nothing else of ours.
         mine.reset();
+        if (_debug) {
+            _debug->close_in_child(); // its threads exist only in the supervisor
+            _relay->close_in_child();
+        }
         _loop.reset();
         _signals.reset();
         for (auto& other : _slots) {
@@ -212,6 +231,8 @@ void supervisor::on_control(slot_state& s) {
     while (receive_control(s.control.get(), msg, unused) > 0) {
         if (msg.type == control_type::started) {
             s.started_ms = _now_ms;
+        } else if (msg.type == control_type::debug_done && _relay) {
+            _relay->on_done(msg);
         } else if (msg.type == control_type::draining) {
             s.draining = true;
         } else if (msg.type == control_type::serving) {
@@ -272,6 +293,9 @@ void supervisor::on_worker_exit(slot_state& s, int status) {
     _loop->remove(s.control.get());
     _loop->forget(&s);
     s.control.reset();
+    if (_relay) {
+        _relay->on_worker_exit(s.index);
+    }
     s.pid = 0;
     s.serving = false;
     s.draining = false;
@@ -325,7 +349,7 @@ void supervisor::hand_off(slot_state& down) {
         if (&candidate == &down || !candidate.serving) {
             continue;
         }
-        control_message msg{control_type::adopt, static_cast<std::uint32_t>(down.index), 0};
+        control_message msg{control_type::adopt, static_cast<std::uint32_t>(down.index), 0, 0};
         if (send_control(candidate.control.get(), msg, down.listener.get())) {
             down.adopted_by = static_cast<int>(candidate.index);
             std::fprintf(stderr, "rpslab: worker %zu serves the listener of slot %zu until it is back\n",
@@ -343,7 +367,7 @@ void supervisor::take_back(slot_state& up) {
     }
     slot_state& adopter = *_slots[static_cast<std::size_t>(up.adopted_by)];
     if (adopter.pid != 0) {
-        send_control(adopter.control.get(), {control_type::release, static_cast<std::uint32_t>(up.index), 0});
+        send_control(adopter.control.get(), {control_type::release, static_cast<std::uint32_t>(up.index), 0, 0});
     }
     up.adopted_by = -1;
 }

@@ -11,6 +11,7 @@
 #include <netinet/tcp.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 namespace rpslab::server {
 
@@ -55,7 +56,12 @@ worker::worker(const serve_config& config, const app::dataset& data, std::size_t
     }
     _metrics_text.reserve(64 * 1024); // a scrape's text, kept: scrapes do not allocate
     if (config.work_pool == serve_config::pool_mode::bounded) {
-        _pool = std::make_unique<pool::bounded_pool>(worker_pool_settings(config), _loop, *this);
+        auto& pool_wait = metrics().lock_wait_ns[static_cast<std::size_t>(metrics::lock_id::pool)];
+        _pool = std::make_unique<pool::bounded_pool>(worker_pool_settings(config), _loop, *this, &pool_wait);
+    }
+    if (config.fault_contended_lock) {
+        _fault_lock = std::make_unique<contended_lock>(
+            metrics().lock_wait_ns[static_cast<std::size_t>(metrics::lock_id::test_fault)]);
     }
 }
 
@@ -111,11 +117,22 @@ void worker::stop_listener::on_events(std::uint32_t) {
 
 void worker::run() {
     metrics::worker_metrics& m = metrics();
+    // Where /debug/wait finds this thread's scheduler delay.
+    m.process_id.set(static_cast<std::uint64_t>(::getpid()));
+    m.thread_id.set(static_cast<std::uint64_t>(::gettid()));
     while (!_done) {
-        const std::int64_t before_ns = core::monotonic_ns();
-        int n = _loop.wait(wait_timeout_ms());
-        m.epoll_wait_ns.add(static_cast<std::uint64_t>(core::monotonic_ns() - before_ns));
-        m.loop_iterations.add();
+        int n = 0;
+        if constexpr (core::metrics_enabled) {
+            const std::int64_t before_ns = core::monotonic_ns();
+            m.epoll_wait_since_ns.set(static_cast<std::uint64_t>(before_ns));
+            n = _loop.wait(wait_timeout_ms());
+            const std::int64_t after_ns = core::monotonic_ns();
+            m.epoll_wait_ns.add(static_cast<std::uint64_t>(after_ns - before_ns));
+            m.epoll_wait_since_ns.set(0); // after the add: /debug/wait reads them in this order
+            m.loop_iterations.add();
+        } else {
+            n = _loop.wait(wait_timeout_ms());
+        }
         _now_ms = core::monotonic_ms();
         _date.update(core::wall_seconds());
         if (n < 0) {
@@ -310,6 +327,11 @@ http::response worker::refusal_response(pool::refusal r) {
 }
 
 void worker::on_job_done(pool::job& j) {
+    // Queue time: until the job started, or until it was dropped without running.
+    const std::int64_t left_queue_ns = j.started_ns != 0 ? j.started_ns : j.finished_ns;
+    if (j.enqueued_ns != 0 && left_queue_ns > j.enqueued_ns) {
+        metrics().pool_queue_ns.add(static_cast<std::uint64_t>(left_queue_ns - j.enqueued_ns));
+    }
     auto* c = static_cast<connection*>(j.owner);
     // A connection closed while its job ran may already serve another client: the
     // generation tells.

@@ -15,6 +15,7 @@
 #include "pool/pool.h"
 #include "server/config.h"
 #include "server/connection.h"
+#include "server/contended_lock.h"
 
 #include <atomic>
 #include <cstdint>
@@ -82,6 +83,12 @@ public:
     // The pool's figures (bounded) or this worker's share of the naive control's.
     pool::figures& work_figures() { return _pool ? _pool->stats() : _naive_figures; }
     metrics::worker_metrics& metrics() { return _counters->metrics; }
+    // Once per request: nothing, unless the test-only --fault-contended-lock is on.
+    void fault_pause() {
+        if (_fault_lock) [[unlikely]] {
+            _fault_lock->pass();
+        }
+    }
     // GET /metrics: every slot's metrics summed, in the worker's own text buffer.
     http::response metrics_response();
 
@@ -145,8 +152,9 @@ private:
     std::vector<const metrics::worker_metrics*> _metric_slots;
     std::string _metrics_text;
     std::int64_t _published_s = 0;
-    pool::figures _naive_figures;              // --pool naive: the 503s when no thread could be had
-    std::unique_ptr<pool::bounded_pool> _pool; // last: its threads stop before anything else goes
+    std::unique_ptr<contended_lock> _fault_lock; // --fault-contended-lock only
+    pool::figures _naive_figures;                // --pool naive: the 503s when no thread could be had
+    std::unique_ptr<pool::bounded_pool> _pool;   // last: its threads stop before anything else goes
 };
 
 } // namespace rpslab::server

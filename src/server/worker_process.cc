@@ -3,6 +3,7 @@
 #include "core/affinity.h"
 #include "server/control.h"
 #include "server/work_summary.h"
+#include "server/worker_debug.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -23,8 +24,9 @@ class control_listener final : public core::event_handler {
 public:
     control_listener(worker& w, core::unique_fd fd) : _w(w), _fd(std::move(fd)) {}
     int fd() const { return _fd.get(); }
+    void set_debug(worker_debug* debug) { _debug = debug; }
     void report(control_type type, std::int64_t value = 0) {
-        send_control(_fd.get(), {type, static_cast<std::uint32_t>(_w.index()), value});
+        send_control(_fd.get(), {type, static_cast<std::uint32_t>(_w.index()), value, 0});
     }
     void on_events(std::uint32_t) override {
         control_message msg;
@@ -42,6 +44,10 @@ public:
                 _w.adopt_listener(std::move(passed), msg.slot);
             } else if (msg.type == control_type::release) {
                 _w.release_listener(msg.slot);
+            } else if (msg.type == control_type::profile && passed && _debug != nullptr) {
+                _debug->start_profile(std::move(passed), msg.value, msg.seq);
+            } else if (msg.type == control_type::heap && passed && _debug != nullptr) {
+                _debug->write_heap_sample(std::move(passed), msg.seq);
             }
         }
     }
@@ -49,6 +55,7 @@ public:
 private:
     worker& _w;
     core::unique_fd _fd;
+    worker_debug* _debug = nullptr;
 };
 
 // SIGTERM/SIGINT reach a worker directly too (Ctrl-C signals the whole process group).
@@ -87,6 +94,8 @@ void serve(const serve_config& config, const app::dataset& data, std::size_t slo
     worker w(config, data, slot, listen_fd, all[slot], all);
     control_listener ctl(w, std::move(control));
     signal_listener sig(w, ctl, stop_signal_fd());
+    worker_debug debug(w.loop(), ctl.fd(), slot);
+    ctl.set_debug(&debug);
     w.loop().add(ctl.fd(), EPOLLIN, &ctl);
     w.loop().add(sig.fd(), EPOLLIN, &sig);
     ctl.report(control_type::serving, ::getpid());
@@ -100,7 +109,7 @@ void run_worker_process(const serve_config& config, const app::dataset& data, st
                         core::unique_fd control, std::span<worker_counters> all, bool crash_at_start) {
     // A worker must not outlive its supervisor: nobody would restart or drain it.
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-    send_control(control.get(), {control_type::started, static_cast<std::uint32_t>(slot), ::getpid()});
+    send_control(control.get(), {control_type::started, static_cast<std::uint32_t>(slot), ::getpid(), 0});
     sigset_t chld;
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
