@@ -1,6 +1,7 @@
 // `compare` flags exactly the changes that exceed the runs' spread, and accounts for every
 // row: matched, only in one run, or without figures on a side.
 #include "bench/compare.h"
+#include "unit/bench/fixture.h"
 
 #include <algorithm>
 #include <gtest/gtest.h>
@@ -10,15 +11,7 @@
 namespace rpslab::bench {
 namespace {
 
-std::string fixture_path() {
-    std::string here = __FILE__;
-    return here.substr(0, here.rfind('/')) + "/data/results.json";
-}
-
-const results& fixture() {
-    static const results r = load_results_file(fixture_path());
-    return r;
-}
+using test_data::fixture;
 
 row& find(results& r, const std::string& experiment, const std::string& server, const std::string& workload,
           int pipeline) {

@@ -4,6 +4,7 @@
 #include "bench/report_markdown.h"
 #include "bench/report_plots.h"
 #include "bench/report_table.h"
+#include "unit/bench/fixture.h"
 
 #include <algorithm>
 #include <gtest/gtest.h>
@@ -13,15 +14,7 @@
 namespace rpslab::bench {
 namespace {
 
-std::string fixture_path() {
-    std::string here = __FILE__;
-    return here.substr(0, here.rfind('/')) + "/data/results.json";
-}
-
-const results& fixture() {
-    static const results r = load_results_file(fixture_path());
-    return r;
-}
+using test_data::fixture;
 
 std::size_t count(const std::string& haystack, const std::string& needle) {
     std::size_t n = 0;

@@ -2,6 +2,7 @@
 // escaped, round tick values, every server of a run accounted for (drawn or named).
 #include "bench/report_plots.h"
 #include "bench/report_svg.h"
+#include "unit/bench/fixture.h"
 
 #include <algorithm>
 #include <gtest/gtest.h>
@@ -13,10 +14,7 @@
 namespace rpslab::bench {
 namespace {
 
-std::string fixture_path() {
-    std::string here = __FILE__;
-    return here.substr(0, here.rfind('/')) + "/data/results.json";
-}
+using test_data::fixture_path;
 
 bool name_char(char c, bool first) {
     bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
