@@ -17,14 +17,6 @@ namespace rpslab::bench {
 
 namespace {
 
-std::string cpu_list_text(const std::vector<int>& cpus) {
-    std::string out;
-    for (int c : cpus) {
-        out += (out.empty() ? "" : ",") + std::to_string(c);
-    }
-    return out;
-}
-
 void sleep_until_ns(std::int64_t t) {
     std::int64_t left = t - core::monotonic_ns();
     if (left > 0) {
@@ -56,14 +48,6 @@ std::vector<std::string> load_argv(const load_request& req, const bench_env& env
         argv.insert(argv.end(), {"-H", "Accept-Encoding: gzip"});
     }
     return argv;
-}
-
-std::string log_tail(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    std::string text = s.str();
-    return text.size() > 300 ? text.substr(text.size() - 300) : text;
 }
 
 } // namespace
@@ -128,12 +112,12 @@ load_outcome run_load_sampled(const load_request& req, pid_t server_pid, const b
     int status = 0;
     if (!wait_exit(pid, static_cast<int>(req.warmup_ms + req.duration_ms) + 30'000, &status)) {
         stop_group(pid, 1000);
-        out.failure = "rpslab load did not finish: " + log_tail(spec.log_path);
+        out.failure = "rpslab load did not finish: " + log_tail(spec.log_path, 3);
         return out;
     }
     std::ifstream in(req.json_path);
     if (!in || !(WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 4))) {
-        out.failure = "rpslab load failed (status " + std::to_string(status) + "): " + log_tail(spec.log_path);
+        out.failure = "rpslab load failed (status " + std::to_string(status) + "): " + log_tail(spec.log_path, 3);
         return out;
     }
     nlohmann::json j = nlohmann::json::parse(in);

@@ -8,7 +8,9 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <fstream>
 #include <sched.h>
+#include <sstream>
 #include <stdexcept>
 #include <string_view>
 #include <sys/prctl.h>
@@ -182,6 +184,36 @@ int stop_group(pid_t pid, int grace_ms) {
     return reap(pid);
 }
 
+std::string cpu_list_text(const std::vector<int>& cpus) {
+    std::string out;
+    for (int c : cpus) {
+        out += (out.empty() ? "" : ",") + std::to_string(c);
+    }
+    return out;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::string log_tail(const std::string& path, std::size_t lines) {
+    std::string text = read_file(path);
+    std::size_t pos = text.size();
+    for (std::size_t n = 0; n <= lines && pos > 0; ++n) {
+        pos = text.rfind('\n', pos - 1);
+        if (pos == std::string::npos) {
+            pos = 0;
+            break;
+        }
+    }
+    std::string tail = text.substr(pos);
+    std::replace(tail.begin(), tail.end(), '\n', ' ');
+    return tail;
+}
+
 std::string shell_line(const std::vector<std::string>& env_extra, const std::vector<int>& cpus,
                        const std::vector<std::string>& argv) {
     auto quote = [](const std::string& s) {
@@ -201,11 +233,7 @@ std::string shell_line(const std::vector<std::string>& env_extra, const std::vec
         line += quote(e) + " ";
     }
     if (!cpus.empty()) {
-        std::string list;
-        for (int c : cpus) {
-            list += (list.empty() ? "" : ",") + std::to_string(c);
-        }
-        line += "taskset -c " + list + " ";
+        line += "taskset -c " + cpu_list_text(cpus) + " ";
     }
     for (std::size_t i = 0; i < argv.size(); ++i) {
         line += (i > 0 ? " " : "") + quote(argv[i]);

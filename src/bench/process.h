@@ -39,6 +39,15 @@ bool wait_exit(pid_t pid, int timeout_ms, int* exit_status);
 // with the bench (PR_SET_PDEATHSIG) when it is killed outright.
 void kill_children_on_signals();
 
+// A CPU list as flags and taskset take it, order kept ("2,0": worker 0 on CPU 2).
+std::string cpu_list_text(const std::vector<int>& cpus);
+
+// A child's log (or any small file) whole; empty when it cannot be read.
+std::string read_file(const std::string& path);
+
+// The last `lines` lines of a child's log on one line, for an error message.
+std::string log_tail(const std::string& path, std::size_t lines);
+
 // The command as one shell-quoted line, for the report.
 std::string shell_line(const std::vector<std::string>& env_extra, const std::vector<int>& cpus,
                        const std::vector<std::string>& argv);

@@ -29,13 +29,6 @@ std::string utc_now() {
     return buf;
 }
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 struct point {
     std::string workload, encoding;
     int connections = 0, pipeline = 1;
@@ -264,15 +257,8 @@ results run_plan(const plan& p, run_options o, std::ostream& log) {
     for (auto& [name, info] : runner.infos) {
         res.servers.push_back(info);
     }
-    auto list = [](const std::vector<int>& cpus) {
-        std::string out;
-        for (int c : cpus) {
-            out += (out.empty() ? "" : ",") + std::to_string(c);
-        }
-        return out;
-    };
-    res.server_cpus = list(o.env.server_cpus);
-    res.client_cpus = list(o.env.client_cpus);
+    res.server_cpus = cpu_list_text(o.env.server_cpus);
+    res.client_cpus = cpu_list_text(o.env.client_cpus);
     res.finished_at = utc_now();
     return res;
 }

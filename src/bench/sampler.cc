@@ -1,25 +1,17 @@
 #include "bench/sampler.h"
 
+#include "bench/process.h"
 #include "core/clock.h"
 
 #include <algorithm>
 #include <charconv>
 #include <dirent.h>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 
 namespace rpslab::bench {
 
 namespace {
-
-std::string read_text(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 std::uint64_t to_u64(std::string_view t) {
     std::uint64_t v = 0;
@@ -68,7 +60,7 @@ std::vector<pid_t> tree_of(pid_t root) {
     std::multimap<pid_t, pid_t> children;
     for (pid_t pid : numeric_entries("/proc")) {
         try {
-            children.emplace(parse_stat_line(read_text("/proc/" + std::to_string(pid) + "/stat")).ppid, pid);
+            children.emplace(parse_stat_line(read_file("/proc/" + std::to_string(pid) + "/stat")).ppid, pid);
         } catch (const std::invalid_argument&) {
             // exited while we looked
         }
@@ -112,7 +104,7 @@ tree_sample take_tree_sample(pid_t root) {
         bool any = false;
         for (pid_t tid : numeric_entries(task_dir)) {
             try {
-                stat_line l = parse_stat_line(read_text(task_dir + "/" + std::to_string(tid) + "/stat"));
+                stat_line l = parse_stat_line(read_file(task_dir + "/" + std::to_string(tid) + "/stat"));
                 s.thread_ticks[tid] = l.utime + l.stime;
                 s.thread_names[tid] = l.comm;
                 any = true;
@@ -121,7 +113,7 @@ tree_sample take_tree_sample(pid_t root) {
         }
         s.processes += any ? 1 : 0;
         try {
-            stat_line p = parse_stat_line(read_text("/proc/" + std::to_string(pid) + "/stat"));
+            stat_line p = parse_stat_line(read_file("/proc/" + std::to_string(pid) + "/stat"));
             s.process_ticks[pid] = p.utime + p.stime;
         } catch (const std::invalid_argument&) {
         }
@@ -203,8 +195,8 @@ std::uint64_t parse_net_dev_packets(std::string_view text) {
 
 host_sample take_host_sample() {
     host_sample s;
-    parse_host_stat(read_text("/proc/stat"), s);
-    s.packets = parse_net_dev_packets(read_text("/proc/net/dev"));
+    parse_host_stat(read_file("/proc/stat"), s);
+    s.packets = parse_net_dev_packets(read_file("/proc/net/dev"));
     s.time_ns = core::monotonic_ns();
     return s;
 }

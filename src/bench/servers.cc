@@ -51,26 +51,11 @@ std::string binary_of(const std::string& name, const bench_env& env) {
     return ::access(peer.c_str(), X_OK) == 0 ? peer : "";
 }
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 std::string replace_all(std::string text, const std::string& key, const std::string& value) {
     for (auto pos = text.find(key); pos != std::string::npos; pos = text.find(key, pos + value.size())) {
         text.replace(pos, key.size(), value);
     }
     return text;
-}
-
-std::string cpu_list_text(const std::vector<int>& cpus) {
-    std::string out;
-    for (int c : cpus) {
-        out += (out.empty() ? "" : ",") + std::to_string(c);
-    }
-    return out;
 }
 
 // nginx's worker_cpu_affinity: one worker on one CPU gets that CPU's bit; otherwise "auto"
@@ -105,23 +90,6 @@ std::string render_config(const std::string& name, std::uint16_t port, int worke
         text = replace_all(text, "@PORT@", std::to_string(port));
     }
     return text;
-}
-
-std::string tail_of(const std::string& path, std::size_t lines) {
-    std::string text = read_file(path);
-    std::size_t pos = text.size();
-    for (std::size_t n = 0; n <= lines && pos > 0; ++n) {
-        pos = text.rfind('\n', pos - 1);
-        if (pos == std::string::npos) {
-            pos = 0;
-            break;
-        }
-    }
-    std::string t = text.substr(pos);
-    for (char& c : t) {
-        c = c == '\n' ? ' ' : c;
-    }
-    return t;
 }
 
 spawn_spec spec_for(const std::string& name, std::uint16_t port, int workers, const bench_env& env,
@@ -263,7 +231,7 @@ started_server start_server(const std::string& name, std::uint16_t port, int wor
     while (std::chrono::steady_clock::now() < deadline) {
         if (!still_running(s.pid)) {
             stop_server(s); // reaps it, and kills workers it may have left behind
-            throw start_error(name + " exited at start-up: " + tail_of(s.log_path, 3));
+            throw start_error(name + " exited at start-up: " + log_tail(s.log_path, 3));
         }
         try {
             if (http_get(port, "/simple", {}, 1000).status == 200) {
@@ -276,7 +244,7 @@ started_server start_server(const std::string& name, std::uint16_t port, int wor
     }
     stop_server(s);
     throw start_error(name + " did not serve on port " + std::to_string(port) +
-                      " within 10 s: " + tail_of(s.log_path, 3));
+                      " within 10 s: " + log_tail(s.log_path, 3));
 }
 
 void stop_server(started_server& s) {
