@@ -107,12 +107,6 @@ refusal bounded_pool::submit(const job_params& params, std::int64_t arrived_ns, 
     return refusal::none;
 }
 
-unsigned bounded_pool::live_threads() {
-    lock_from_loop();
-    std::lock_guard lock(_mutex, std::adopt_lock);
-    return _live;
-}
-
 void bounded_pool::spawn() {
     lock_from_loop(); // called by submit() on the event-loop thread
     std::unique_lock lock(_mutex, std::adopt_lock);

@@ -50,9 +50,9 @@ public:
     // Event-loop thread only. The counts, gauges and histograms so far.
     figures& stats() { return _figures; }
     const settings& config() const { return _policy.config(); }
-    // Event-loop thread only (its wait for the lock is timed). Threads alive now (they
-    // retire down to settings.min_threads when idle).
-    unsigned live_threads();
+    // Threads alive now (they retire down to settings.min_threads when idle). Read without
+    // the lock: the loop publishes it every second, and an idle server must take no lock.
+    unsigned live_threads() const { return _live.load(std::memory_order_relaxed); }
 
     void on_events(std::uint32_t events) override; // finished jobs are ready
 
@@ -89,7 +89,7 @@ private:
     std::vector<job*> _done;       // finished, not yet delivered
     std::vector<job*> _delivering; // swapped with _done by the event loop
     std::vector<thread_slot> _threads;
-    unsigned _live = 0;
+    std::atomic<unsigned> _live{0}; // written under _mutex only
     unsigned _idle = 0;
     std::size_t _running = 0;
     bool _stopping = false;
