@@ -22,7 +22,7 @@ bool parse_bounded(std::string_view text, std::uint64_t min, std::uint64_t max, 
     return ec == std::errc() && end == text.data() + text.size() && out >= min && out <= max;
 }
 
-http::response json(std::string_view body, http::body_storage storage = http::body_storage::borrowed) {
+http::response json_response(std::string_view body, http::body_storage storage = http::body_storage::borrowed) {
     http::response r;
     r.content_type = json_type;
     r.body = body;
@@ -32,7 +32,7 @@ http::response json(std::string_view body, http::body_storage storage = http::bo
 
 // /read and /list send the compressed twin when the client accepts gzip.
 http::response negotiated(const http::request& req, std::string_view identity, std::string_view gzipped) {
-    http::response r = json(identity);
+    http::response r = json_response(identity);
     r.vary_accept_encoding = true;
     if (http::accepts_gzip(http::find_header(req, "accept-encoding"))) {
         r.body = gzipped;
@@ -52,7 +52,7 @@ workload_context::workload_context(const dataset& data, std::size_t worker_index
     : _data(&data), _read_cursor(worker_index * 7919) {}
 
 http::response workload_context::simple(const http::request&) {
-    return json(R"({"message":"hi"})");
+    return json_response(R"({"message":"hi"})");
 }
 
 http::response workload_context::read(const http::request& req) {
@@ -89,7 +89,7 @@ http::response workload_context::compute(const http::request& req) {
         return error(http::status::bad_request, "rows must be an integer from 1 to 20000");
     }
     std::size_t n = orders.compute(static_cast<std::size_t>(rows), _scratch);
-    return json({_scratch.data(), n}, http::body_storage::scratch);
+    return json_response({_scratch.data(), n}, http::body_storage::scratch);
 }
 
 http::response workload_context::echo(const http::request& req, std::string_view body) {

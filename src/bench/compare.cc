@@ -116,11 +116,6 @@ void count(comparison& out, const row_change& c) {
     }
 }
 
-std::size_t display_width(std::string_view text) {
-    return static_cast<std::size_t>(
-        std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
 std::string ratio_text(const figure_change& f) {
     if (f.ratio <= 0) {
         return "—";

@@ -6,12 +6,6 @@ namespace rpslab::bench {
 
 namespace {
 
-// Columns as a terminal shows them: one per code point (every character we print is narrow).
-std::size_t display_width(std::string_view text) {
-    return static_cast<std::size_t>(
-        std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
 // A '|' would end the cell, a newline the row.
 std::string cell_text(std::string_view text) {
     std::string out;

@@ -9,12 +9,6 @@ namespace rpslab::bench {
 
 namespace {
 
-struct point_key {
-    int connections = 0;
-    int pipeline = 0;
-    auto operator<=>(const point_key&) const = default;
-};
-
 // "Pipelining on /simple (pipelining)": a chart's subtitle.
 std::string experiment_label(const results& r, const std::string& name) {
     std::string title = json_text(plan_experiment(r, name), "title");

@@ -58,16 +58,6 @@ std::vector<std::string> strings_at(const nlohmann::json& object, const char* ke
     return out;
 }
 
-struct point_key {
-    int connections = 0;
-    int pipeline = 0;
-    auto operator<=>(const point_key&) const = default;
-};
-
-point_key point_of(const row& r) {
-    return {r.connections, r.pipeline};
-}
-
 line_kind kind_of(const row& r) {
     if (r.status != "ok") {
         return line_kind::status;
@@ -75,7 +65,7 @@ line_kind kind_of(const row& r) {
     return r.ceiling == "client" ? line_kind::client_bound : line_kind::ranked;
 }
 
-std::pair<double, double> run_range(const row& r) {
+std::pair<double, double> rps_range(const row& r) {
     if (r.rps_runs.empty()) {
         return {r.rps_min, r.rps_max};
     }
@@ -87,15 +77,15 @@ std::string spread_cell(const row& r) {
     if (r.rps_runs.size() < 2) {
         return r.rps_runs.size() == 1 ? "1 run" : "—";
     }
-    auto [lo, hi] = run_range(r);
+    auto [lo, hi] = rps_range(r);
     std::string text = format_percent(r.rps_cv, 1) + (r.noisy ? " noisy" : "");
     return text + " (" + format_count(lo) + "–" + format_count(hi) + ")";
 }
 
 // A ratio whose spread crosses 1.0 is a tie, not a win (DESIGN.md "How performance is measured").
 bool ratio_crosses_one(const row& r, const row& base) {
-    auto [r_lo, r_hi] = run_range(r);
-    auto [b_lo, b_hi] = run_range(base);
+    auto [r_lo, r_hi] = rps_range(r);
+    auto [b_lo, b_hi] = rps_range(base);
     if (r_lo <= 0 || b_lo <= 0) {
         return false;
     }
@@ -388,6 +378,11 @@ std::string format_fixed(double value, int decimals) {
 
 std::string format_percent(double fraction, int decimals) {
     return format_fixed(fraction * 100, decimals) + "%";
+}
+
+std::size_t display_width(std::string_view text) {
+    return static_cast<std::size_t>(
+        std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 std::string format_latency(double us) {

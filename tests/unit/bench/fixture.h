@@ -3,6 +3,7 @@
 
 #include "bench/results.h"
 
+#include <cstddef>
 #include <string>
 
 namespace rpslab::bench::test_data {
@@ -16,6 +17,15 @@ inline std::string fixture_path() {
 inline const results& fixture() {
     static const results r = load_results_file(fixture_path());
     return r;
+}
+
+// How often `needle` occurs in `haystack`, overlaps included.
+inline std::size_t count(const std::string& haystack, const std::string& needle) {
+    std::size_t n = 0;
+    for (std::size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) {
+        ++n;
+    }
+    return n;
 }
 
 } // namespace rpslab::bench::test_data

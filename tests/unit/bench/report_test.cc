@@ -14,15 +14,9 @@
 namespace rpslab::bench {
 namespace {
 
-using test_data::fixture;
+using test_data::count;
 
-std::size_t count(const std::string& haystack, const std::string& needle) {
-    std::size_t n = 0;
-    for (std::size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) {
-        ++n;
-    }
-    return n;
-}
+using test_data::fixture;
 
 const table_line& line_of(const results_table& table, const std::string& server, int pipeline) {
     for (const table_line& line : table.lines) {

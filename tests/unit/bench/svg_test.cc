@@ -14,6 +14,8 @@
 namespace rpslab::bench {
 namespace {
 
+using test_data::count;
+
 using test_data::fixture_path;
 
 bool name_char(char c, bool first) {
@@ -143,14 +145,6 @@ TEST(xml_check, catches_what_it_is_for) {
     EXPECT_NE(xml_problem("<svg x=1></svg>"), "");
     EXPECT_NE(xml_problem("<svg></svg><svg></svg>"), "");
     EXPECT_NE(xml_problem("<svg><text x=\"<\">t</text></svg>"), "");
-}
-
-std::size_t count(const std::string& haystack, const std::string& needle) {
-    std::size_t n = 0;
-    for (std::size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) {
-        ++n;
-    }
-    return n;
 }
 
 // The tick labels along the x axis, in order: they are the texts at the axis' label row.

@@ -1,5 +1,7 @@
 #include "unit/http/chunked_cases.h"
 
+#include "unit/http/status_names.h"
+
 #include <string>
 #include <vector>
 
@@ -8,24 +10,21 @@ namespace {
 
 using namespace std::literals;
 
-constexpr status s400 = status::bad_request;
-constexpr status s413 = status::payload_too_large;
-constexpr status s431 = status::request_header_fields_too_large;
-
 constexpr std::string_view bad_size = "invalid chunk size";
 constexpr std::string_view bad_ext = "invalid chunk extension";
 constexpr std::string_view bad_data_end = "chunk data not followed by CRLF";
 constexpr std::string_view bare_lf = "bare LF in chunked body";
 constexpr std::string_view bare_cr = "bare CR in chunked body";
 
-chunked_case bad(std::string_view name, std::string_view input, status s, std::string_view reason, limits lim = {}) {
+chunked_case bad_chunk(std::string_view name, std::string_view input, status s, std::string_view reason,
+                       limits lim = {}) {
     return {.name = name, .input = input, .error = s, .reason = reason, .lim = lim};
 }
 
-struct generated {
+struct generated_bodies {
     std::string large_chunk, large_decoded, small_chunks, small_decoded;
 
-    generated() {
+    generated_bodies() {
         for (int i = 0; i < 1000; ++i) {
             large_decoded += static_cast<char>('a' + i % 26);
         }
@@ -39,7 +38,7 @@ struct generated {
     }
 };
 
-std::vector<chunked_case> valid_rows(const generated& g) {
+std::vector<chunked_case> valid_rows(const generated_bodies& g) {
     return {
         {.name = "single_chunk", .input = "5\r\nhello\r\n0\r\n\r\n"sv, .decoded = "hello"},
         {.name = "two_chunks", .input = "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"sv, .decoded = "hello world"},
@@ -102,61 +101,61 @@ std::vector<chunked_case> valid_rows(const generated& g) {
 
 std::vector<chunked_case> error_rows() {
     return {
-        bad("missing_size", "\r\n0\r\n\r\n"sv, s400, bad_size),
-        bad("size_not_hex", "g\r\nhello\r\n0\r\n\r\n"sv, s400, bad_size),
-        bad("size_0x_prefix", "0x5\r\nhello\r\n0\r\n\r\n"sv, s400, bad_size),
-        bad("size_negative", "-5\r\nhello\r\n0\r\n\r\n"sv, s400, bad_size),
-        bad("size_plus_sign", "+5\r\nhello\r\n0\r\n\r\n"sv, s400, bad_size),
-        bad("size_leading_space", " 5\r\nhello\r\n0\r\n\r\n"sv, s400, bad_size),
-        bad("size_trailing_space", "5 \r\nhello\r\n0\r\n\r\n"sv, s400, bad_ext),
-        bad("size_bare_lf", "5\nhello\r\n0\r\n\r\n"sv, s400, bare_lf),
-        bad("size_bare_cr", "5\rhello\r\n0\r\n\r\n"sv, s400, bare_cr),
-        bad("size_17_digits", "00000000000000005\r\nhello\r\n0\r\n\r\n"sv, s400, "chunk size too long"),
-        bad("size_overflow", "FFFFFFFFFFFFFFFFF\r\n"sv, s400, "chunk size too long", {.max_body_bytes = ~0ULL}),
-        bad("size_over_default_limit", "1000001\r\n"sv, s413, "chunked body over limit"),
-        bad("size_over_limit_before_data", "FFFFFFFF\r\nabc"sv, s413, "chunked body over limit"),
-        bad("sum_over_limit", "6\r\nabcdef\r\n5\r\nghijk\r\n0\r\n\r\n"sv, s413, "chunked body over limit",
-            {.max_body_bytes = 10}),
-        bad("data_longer_than_size", "5\r\nhelloX\r\n0\r\n\r\n"sv, s400, bad_data_end),
-        bad("data_shorter_than_size", "5\r\nhell\r\n0\r\n\r\n"sv, s400, bad_data_end),
-        bad("data_then_bare_lf", "5\r\nhello\n0\r\n\r\n"sv, s400, bad_data_end),
-        bad("data_then_bare_cr", "5\r\nhello\r0\r\n\r\n"sv, s400, bad_data_end),
-        bad("ext_empty_name", "5;\r\nhello\r\n0\r\n\r\n"sv, s400, bad_ext),
-        bad("ext_name_invalid_byte", "5;a(b\r\nhello\r\n0\r\n\r\n"sv, s400, bad_ext),
-        bad("ext_equals_without_value", "5;a=\r\nhello\r\n0\r\n\r\n"sv, s400, bad_ext),
-        bad("ext_unterminated_quote", "5;a=\"x\r\nhello\r\n0\r\n\r\n"sv, s400, bad_ext),
-        bad("ext_bws_before_crlf", "5;a \r\nhello\r\n0\r\n\r\n"sv, s400, bad_ext),
-        bad("ext_value_bws_before_crlf", "5;a=b\t\r\nhello\r\n0\r\n\r\n"sv, s400, bad_ext),
-        bad("ext_ctl_in_value", "5;a=b\x01\r\nhello\r\n0\r\n\r\n"sv, s400, bad_ext),
-        bad("ext_double_semicolon", "5;;a\r\nhello\r\n0\r\n\r\n"sv, s400, bad_ext),
-        bad("ext_quoted_pair_ctl", "5;a=\"\\\x01\"\r\nhello\r\n0\r\n\r\n"sv, s400, bad_ext),
-        bad("ext_token_after_quote", "5;a=\"x\"y\r\nhello\r\n0\r\n\r\n"sv, s400, bad_ext),
-        bad("ext_bare_lf", "5;a\nhello\r\n0\r\n\r\n"sv, s400, bad_ext),
-        bad("ext_over_limit", "5;abcdefghij\r\nhello\r\n0\r\n\r\n"sv, s413, "chunk extensions over limit",
-            {.max_header_bytes = 8}),
-        bad("last_chunk_bare_lf", "0\n\r\n"sv, s400, bare_lf),
-        bad("final_bare_lf", "0\r\n\n"sv, s400, bare_lf),
-        bad("final_bare_cr", "0\r\n\rX"sv, s400, bare_cr),
-        bad("trailer_obs_fold", "0\r\nX: a\r\n b\r\n\r\n"sv, s400, "obs-fold in trailer section"),
-        bad("trailer_leading_whitespace", "0\r\n X: a\r\n\r\n"sv, s400, "obs-fold in trailer section"),
-        bad("trailer_whitespace_before_colon", "0\r\nX : a\r\n\r\n"sv, s400, "whitespace before colon"),
-        bad("trailer_without_colon", "0\r\nX\r\n\r\n"sv, s400, "invalid byte in trailer field name"),
-        bad("trailer_empty_name", "0\r\n: a\r\n\r\n"sv, s400, "invalid byte in trailer field name"),
-        bad("trailer_bare_lf", "0\r\nX: a\n\r\n"sv, s400, bare_lf),
-        bad("trailer_bare_cr", "0\r\nX: a\rY: b\r\n\r\n"sv, s400, bare_cr),
-        bad("trailer_value_nul", "0\r\nX: a\0b\r\n\r\n"sv, s400, "invalid byte in trailer field value"),
-        bad("too_many_trailers", "0\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n"sv, s431, "too many trailer fields",
-            {.max_header_count = 2}),
-        bad("trailer_section_too_large", "0\r\nX: 0123456789\r\n\r\n"sv, s431, "trailer section too large",
-            {.max_header_bytes = 16}),
-        bad("smuggle_missing_final_crlf", "0\r\nGET /admin HTTP/1.1\r\nHost: a\r\n\r\n"sv, s400,
-            "whitespace before colon"),
-        bad("smuggle_lf_only_chunks", "5\nhello\n0\n\n"sv, s400, bare_lf),
+        bad_chunk("missing_size", "\r\n0\r\n\r\n"sv, s400, bad_size),
+        bad_chunk("size_not_hex", "g\r\nhello\r\n0\r\n\r\n"sv, s400, bad_size),
+        bad_chunk("size_0x_prefix", "0x5\r\nhello\r\n0\r\n\r\n"sv, s400, bad_size),
+        bad_chunk("size_negative", "-5\r\nhello\r\n0\r\n\r\n"sv, s400, bad_size),
+        bad_chunk("size_plus_sign", "+5\r\nhello\r\n0\r\n\r\n"sv, s400, bad_size),
+        bad_chunk("size_leading_space", " 5\r\nhello\r\n0\r\n\r\n"sv, s400, bad_size),
+        bad_chunk("size_trailing_space", "5 \r\nhello\r\n0\r\n\r\n"sv, s400, bad_ext),
+        bad_chunk("size_bare_lf", "5\nhello\r\n0\r\n\r\n"sv, s400, bare_lf),
+        bad_chunk("size_bare_cr", "5\rhello\r\n0\r\n\r\n"sv, s400, bare_cr),
+        bad_chunk("size_17_digits", "00000000000000005\r\nhello\r\n0\r\n\r\n"sv, s400, "chunk size too long"),
+        bad_chunk("size_overflow", "FFFFFFFFFFFFFFFFF\r\n"sv, s400, "chunk size too long", {.max_body_bytes = ~0ULL}),
+        bad_chunk("size_over_default_limit", "1000001\r\n"sv, s413, "chunked body over limit"),
+        bad_chunk("size_over_limit_before_data", "FFFFFFFF\r\nabc"sv, s413, "chunked body over limit"),
+        bad_chunk("sum_over_limit", "6\r\nabcdef\r\n5\r\nghijk\r\n0\r\n\r\n"sv, s413, "chunked body over limit",
+                  {.max_body_bytes = 10}),
+        bad_chunk("data_longer_than_size", "5\r\nhelloX\r\n0\r\n\r\n"sv, s400, bad_data_end),
+        bad_chunk("data_shorter_than_size", "5\r\nhell\r\n0\r\n\r\n"sv, s400, bad_data_end),
+        bad_chunk("data_then_bare_lf", "5\r\nhello\n0\r\n\r\n"sv, s400, bad_data_end),
+        bad_chunk("data_then_bare_cr", "5\r\nhello\r0\r\n\r\n"sv, s400, bad_data_end),
+        bad_chunk("ext_empty_name", "5;\r\nhello\r\n0\r\n\r\n"sv, s400, bad_ext),
+        bad_chunk("ext_name_invalid_byte", "5;a(b\r\nhello\r\n0\r\n\r\n"sv, s400, bad_ext),
+        bad_chunk("ext_equals_without_value", "5;a=\r\nhello\r\n0\r\n\r\n"sv, s400, bad_ext),
+        bad_chunk("ext_unterminated_quote", "5;a=\"x\r\nhello\r\n0\r\n\r\n"sv, s400, bad_ext),
+        bad_chunk("ext_bws_before_crlf", "5;a \r\nhello\r\n0\r\n\r\n"sv, s400, bad_ext),
+        bad_chunk("ext_value_bws_before_crlf", "5;a=b\t\r\nhello\r\n0\r\n\r\n"sv, s400, bad_ext),
+        bad_chunk("ext_ctl_in_value", "5;a=b\x01\r\nhello\r\n0\r\n\r\n"sv, s400, bad_ext),
+        bad_chunk("ext_double_semicolon", "5;;a\r\nhello\r\n0\r\n\r\n"sv, s400, bad_ext),
+        bad_chunk("ext_quoted_pair_ctl", "5;a=\"\\\x01\"\r\nhello\r\n0\r\n\r\n"sv, s400, bad_ext),
+        bad_chunk("ext_token_after_quote", "5;a=\"x\"y\r\nhello\r\n0\r\n\r\n"sv, s400, bad_ext),
+        bad_chunk("ext_bare_lf", "5;a\nhello\r\n0\r\n\r\n"sv, s400, bad_ext),
+        bad_chunk("ext_over_limit", "5;abcdefghij\r\nhello\r\n0\r\n\r\n"sv, s413, "chunk extensions over limit",
+                  {.max_header_bytes = 8}),
+        bad_chunk("last_chunk_bare_lf", "0\n\r\n"sv, s400, bare_lf),
+        bad_chunk("final_bare_lf", "0\r\n\n"sv, s400, bare_lf),
+        bad_chunk("final_bare_cr", "0\r\n\rX"sv, s400, bare_cr),
+        bad_chunk("trailer_obs_fold", "0\r\nX: a\r\n b\r\n\r\n"sv, s400, "obs-fold in trailer section"),
+        bad_chunk("trailer_leading_whitespace", "0\r\n X: a\r\n\r\n"sv, s400, "obs-fold in trailer section"),
+        bad_chunk("trailer_whitespace_before_colon", "0\r\nX : a\r\n\r\n"sv, s400, "whitespace before colon"),
+        bad_chunk("trailer_without_colon", "0\r\nX\r\n\r\n"sv, s400, "invalid byte in trailer field name"),
+        bad_chunk("trailer_empty_name", "0\r\n: a\r\n\r\n"sv, s400, "invalid byte in trailer field name"),
+        bad_chunk("trailer_bare_lf", "0\r\nX: a\n\r\n"sv, s400, bare_lf),
+        bad_chunk("trailer_bare_cr", "0\r\nX: a\rY: b\r\n\r\n"sv, s400, bare_cr),
+        bad_chunk("trailer_value_nul", "0\r\nX: a\0b\r\n\r\n"sv, s400, "invalid byte in trailer field value"),
+        bad_chunk("too_many_trailers", "0\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n"sv, s431, "too many trailer fields",
+                  {.max_header_count = 2}),
+        bad_chunk("trailer_section_too_large", "0\r\nX: 0123456789\r\n\r\n"sv, s431, "trailer section too large",
+                  {.max_header_bytes = 16}),
+        bad_chunk("smuggle_missing_final_crlf", "0\r\nGET /admin HTTP/1.1\r\nHost: a\r\n\r\n"sv, s400,
+                  "whitespace before colon"),
+        bad_chunk("smuggle_lf_only_chunks", "5\nhello\n0\n\n"sv, s400, bare_lf),
     };
 }
 
 std::vector<chunked_case> all_rows() {
-    static const generated g;
+    static const generated_bodies g;
     std::vector<chunked_case> rows = valid_rows(g);
     for (const chunked_case& c : error_rows()) {
         rows.push_back(c);

@@ -148,12 +148,12 @@ TEST_P(chunked_table, fixed_piece_sizes) {
     }
 }
 
-std::string row_name(const ::testing::TestParamInfo<chunked_case>& info) {
+std::string chunked_row_name(const ::testing::TestParamInfo<chunked_case>& info) {
     return std::string(info.param.name);
 }
 
 INSTANTIATE_TEST_SUITE_P(rows, chunked_table, ::testing::ValuesIn(chunked_cases().begin(), chunked_cases().end()),
-                         row_name);
+                         chunked_row_name);
 
 TEST(chunked_decoder, decodes_into_a_separate_buffer) {
     const limits lim;

@@ -5,6 +5,7 @@
 #include "http/limits.h"
 #include "http/request.h"
 #include "http/status.h"
+#include "unit/http/status_names.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -55,12 +56,6 @@ struct generated_heads {
 };
 const generated_heads& generated();
 
-inline constexpr status s400 = status::bad_request;
-inline constexpr status s413 = status::payload_too_large;
-inline constexpr status s414 = status::uri_too_long;
-inline constexpr status s431 = status::request_header_fields_too_large;
-inline constexpr status s501 = status::not_implemented;
-inline constexpr status s505 = status::http_version_not_supported;
 inline constexpr std::uint64_t max_u64 = ~std::uint64_t{0};
 
 // An error row: the input, the status and the exact reason.

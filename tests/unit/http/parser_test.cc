@@ -154,11 +154,12 @@ TEST_P(head_table, every_prefix) {
     }
 }
 
-std::string row_name(const ::testing::TestParamInfo<head_case>& info) {
+std::string head_row_name(const ::testing::TestParamInfo<head_case>& info) {
     return std::string(info.param.name);
 }
 
-INSTANTIATE_TEST_SUITE_P(rows, head_table, ::testing::ValuesIn(head_cases().begin(), head_cases().end()), row_name);
+INSTANTIATE_TEST_SUITE_P(rows, head_table, ::testing::ValuesIn(head_cases().begin(), head_cases().end()),
+                         head_row_name);
 
 TEST(head_table_shape, has_enough_distinct_rows) {
     EXPECT_GE(head_cases().size(), 80U);

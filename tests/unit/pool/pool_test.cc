@@ -46,9 +46,9 @@ settings quick(unsigned max_threads, std::size_t queue) {
     return s;
 }
 
-job_params tiny(std::uint32_t ms = 1) {
+job_params tiny(std::uint32_t hold_ms = 1) {
     job_params p;
-    p.ms = ms;
+    p.ms = hold_ms;
     p.kb = 64;
     return p;
 }

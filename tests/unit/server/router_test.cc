@@ -30,8 +30,6 @@ protected:
     app::workload_context _work{data(), 0};
 };
 
-} // namespace
-
 TEST_F(router_test, workloads) {
     EXPECT_EQ(get("GET /simple HTTP/1.1\r\nHost: x\r\n\r\n").body, R"({"message":"hi"})");
     EXPECT_EQ(get("GET /read?id=7 HTTP/1.1\r\nHost: x\r\n\r\n").body, data().products.json(7));
@@ -77,3 +75,5 @@ TEST_F(router_test, methods_and_paths) {
     EXPECT_EQ(get("GET /simple/ HTTP/1.1\r\nHost: x\r\n\r\n").status, http::status::not_found);
     EXPECT_EQ(get("HEAD /list HTTP/1.1\r\nHost: x\r\n\r\n").status, http::status::ok);
 }
+
+} // namespace

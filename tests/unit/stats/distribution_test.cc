@@ -13,7 +13,6 @@ using namespace rpslab::stats::test_data;
 
 namespace {
 
-constexpr std::uint64_t hour_us = 3'600'000'000;
 constexpr std::size_t sample_count = 200'000;
 constexpr double checked_percentiles[] = {0, 0.1, 1, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.99, 99.999, 100};
 
@@ -81,8 +80,6 @@ void check_against_exact(const histogram& h, const exact_stats& exact, std::uint
 
 class distributions : public ::testing::TestWithParam<distribution> {};
 
-} // namespace
-
 TEST_P(distributions, percentiles_match_sorted_samples_in_us) {
     std::vector<std::uint64_t> values = make_samples(GetParam(), sample_count, 20240611);
     histogram h(1, hour_us, 3);
@@ -149,3 +146,5 @@ TEST(distribution_samples, have_the_intended_shapes) {
     EXPECT_GT(heavy.sorted.back(), 1'000'000u); // a tail reaching past a second
     EXPECT_LT(heavy.sorted[percentile_rank(50, 50'000) - 1], 200u);
 }
+
+} // namespace

@@ -11,11 +11,11 @@
 #include <zlib.h>
 
 using namespace rpslab::stats;
+using namespace rpslab::stats::test_data;
 
 namespace {
 
 using bytes = std::vector<std::uint8_t>;
-constexpr std::uint64_t hour_us = 3'600'000'000;
 
 // The 40-byte header for the load generator's layout, field by field.
 bytes load_header(std::uint32_t payload_bytes) {
@@ -138,7 +138,6 @@ TEST(v2_encoding, decodes_lines_written_by_hdr_histogram_js) {
 }
 
 TEST(v2_encoding, compressed_round_trip_bucket_by_bucket) {
-    using namespace rpslab::stats::test_data;
     for (distribution d :
          {distribution::uniform, distribution::exponential, distribution::bimodal, distribution::heavy_tailed}) {
         SCOPED_TRACE(name_of(d));
@@ -261,7 +260,6 @@ TEST(v2_decoding, hostile_compressed_encodings_are_precise_errors) {
 TEST(v2_decoding, mutated_encodings_never_crash) {
     // Every single-byte corruption and every truncation of a real encoding is either decoded or refused with
     // a message; under ASan/UBSan this also proves no read past a buffer and no overflow.
-    using namespace rpslab::stats::test_data;
     histogram h(1, hour_us, 3);
     for (std::uint64_t v : make_samples(distribution::bimodal, 2000, 3)) {
         h.record(v);

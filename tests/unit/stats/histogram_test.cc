@@ -1,6 +1,7 @@
 // The histogram's layout and index math against values worked out by hand from HdrHistogram's definitions,
 // and its bookkeeping (min, max, mean, overflow, merge, reset, iteration) on small inputs.
 #include "stats/histogram.h"
+#include "unit/stats/samples.h"
 
 #include <cmath>
 #include <gtest/gtest.h>
@@ -8,16 +9,7 @@
 #include <vector>
 
 using namespace rpslab::stats;
-
-namespace {
-
-constexpr std::uint64_t hour_us = 3'600'000'000;
-
-histogram load_histogram() {
-    return histogram(1, hour_us, 3);
-}
-
-} // namespace
+using namespace rpslab::stats::test_data;
 
 TEST(histogram_layout, load_generator_layout) {
     // 3 figures: sub_bucket_count = 2^ceil(log2(2000)) = 2048, half = 1024. 2048 << 21 = 4,294,967,296 is the

@@ -7,15 +7,11 @@
 #include <sstream>
 
 using namespace rpslab::stats;
+using namespace rpslab::stats::test_data;
 
 namespace {
 
-constexpr std::uint64_t hour_us = 3'600'000'000;
 constexpr double start_time_s = 1'700'000'000.123; // Tue Nov 14 22:13:20 UTC 2023
-
-histogram load_histogram() {
-    return histogram(1, hour_us, 3);
-}
 
 std::optional<interval_log> read_text(const std::string& text, log_error& error,
                                       std::size_t max_total_counts = std::size_t{1} << 27) {
@@ -68,7 +64,6 @@ TEST(interval_log_writer, refuses_tags_and_comments_that_break_lines) {
 }
 
 TEST(interval_log, write_read_round_trip) {
-    using namespace rpslab::stats::test_data;
     std::vector<histogram> written;
     std::ostringstream out;
     interval_log_writer writer(out);

@@ -1,12 +1,22 @@
 // Seeded latency-like sample sets for the histogram tests: our own PRNG and our own distributions (not
 // <random>'s, whose output differs between standard libraries), so every machine tests the same numbers.
+// Also the load generator's histogram layout, which most of these tests record into.
 #pragma once
+
+#include "stats/histogram.h"
 
 #include <cmath>
 #include <cstdint>
 #include <vector>
 
 namespace rpslab::stats::test_data {
+
+inline constexpr std::uint64_t hour_us = 3'600'000'000;
+
+// The load generator's layout: 1 µs to an hour at 3 significant figures.
+inline histogram load_histogram() {
+    return histogram(1, hour_us, 3);
+}
 
 // SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and passes BigCrush; plenty for test data.
 class splitmix64 {
