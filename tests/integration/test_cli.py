@@ -57,6 +57,9 @@ def test_cpus_flag(start_server):
         assert c.request(get("/simple")).status == 200
 
 
+# Serial: the port borrowed from a closed probe must still be free when the server binds it;
+# another test's server (port 0) could be given it meanwhile.
+@pytest.mark.serial
 def test_fixed_port(start_server):
     probe = socket.socket()
     probe.bind((HOST, 0))
