@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <sys/wait.h>
 #include <thread>
@@ -22,6 +23,26 @@ void sleep_until_ns(std::int64_t t) {
     if (left > 0) {
         std::this_thread::sleep_for(std::chrono::nanoseconds(left));
     }
+}
+
+std::set<pid_t> ours(const tree_sample& server, pid_t load_pid) {
+    std::set<pid_t> out{load_pid, ::getpid()};
+    for (const auto& [pid, ticks] : server.process_ticks) {
+        out.insert(pid);
+    }
+    return out;
+}
+
+// What else ran on the measured CPUs over the window of `wall_s` seconds.
+void note_other_work(verdict_input& v, run_sample& s, const std::set<pid_t>& our_pids, const process_sample& before,
+                     const process_sample& after, const bench_env& env, double wall_s) {
+    const long ticks = ::sysconf(_SC_CLK_TCK);
+    const other_work server = other_work_on(before, after, our_pids, env.server_cpus, wall_s, ticks);
+    const other_work client = other_work_on(before, after, our_pids, env.client_cpus, wall_s, ticks);
+    s.server_foreign = v.server_foreign = server.share;
+    s.client_foreign = v.client_foreign = client.share;
+    v.server_foreign_top = server.busiest;
+    v.client_foreign_top = client.busiest;
 }
 
 std::vector<std::string> load_argv(const load_request& req, const bench_env& env) {
@@ -105,9 +126,11 @@ load_outcome run_load_sampled(const load_request& req, pid_t server_pid, const b
     sleep_until_ns(window_start);
     tree_sample server_before = take_tree_sample(server_pid);
     host_sample host_before = take_host_sample();
+    process_sample everyone_before = take_process_sample();
     sleep_until_ns(window_end);
     tree_sample server_after = take_tree_sample(server_pid);
     host_sample host_after = take_host_sample();
+    process_sample everyone_after = take_process_sample();
 
     int status = 0;
     if (!wait_exit(pid, static_cast<int>(req.warmup_ms + req.duration_ms) + 30'000, &status)) {
@@ -161,9 +184,12 @@ load_outcome run_load_sampled(const load_request& req, pid_t server_pid, const b
         v.server_capacity_rps = server_cores * requests / out.sample.server_cpu_s;
         v.client_capacity_rps = client_cores * requests / out.sample.client_cpu_s;
     }
+    note_other_work(v, out.sample, ours(server_after, pid), everyone_before, everyone_after, env, wall_s);
+    out.sample.steal = v.steal = all.steal;
     verdict vd = ceiling_of(v);
     out.sample.ceiling = vd.ceiling;
     out.sample.ceiling_reason = vd.reason;
+    out.sample.contention = vd.contention;
     return out;
 }
 

@@ -48,7 +48,7 @@ td.notes { min-width: 16em; }
 details.why { margin: 0; }
 details.why summary { color: var(--muted); }
 td.rank-1 { font-weight: 700; }
-tr.client td { color: var(--muted); background: #fafbfc; }
+tr.floor td { color: var(--muted); background: #fafbfc; }
 tr.status td { color: var(--muted); }
 td.status { font-style: italic; white-space: normal; }
 tbody td.warn { background: var(--warn-bg); color: var(--warn-fg); }
@@ -125,8 +125,8 @@ std::string why_html(const std::string& reason) {
 
 std::string cell_html(column c, const table_line& line, std::size_t i) {
     std::string text = esc(line.cells[i]);
-    if (c == column::server && line.kind == line_kind::client_bound) {
-        text += "<span class=\"tag\">client-bound</span>";
+    if (c == column::server && line.kind == line_kind::floor) {
+        text += "<span class=\"tag\">" + esc(line.floor_label) + "</span>";
     }
     if (c == column::server && line.noisy) {
         text += "<span class=\"tag warn\">noisy</span>";
@@ -138,9 +138,7 @@ std::string cell_html(column c, const table_line& line, std::size_t i) {
 }
 
 std::string line_html(const results_table& table, const table_line& line) {
-    const char* kind = line.kind == line_kind::ranked         ? "ranked"
-                       : line.kind == line_kind::client_bound ? "client"
-                                                              : "status";
+    const char* kind = line.kind == line_kind::ranked ? "ranked" : line.kind == line_kind::floor ? "floor" : "status";
     std::string classes = std::string(kind) + (line.first_of_point ? " point-start" : "");
     std::string title = line.load_command.empty() ? "" : " title=\"" + esc(line.load_command) + "\"";
     std::string out = "<tr class=\"" + classes + "\"" + title + ">";
@@ -182,7 +180,7 @@ std::string sweep_html(const experiment_section& section, const sweep_table& swe
             std::string classes = i == 0 ? "" : "num";
             classes += cell.kind == line_kind::status ? " status" : "";
             std::string text = esc(cell.text);
-            out += td(cell.kind == line_kind::client_bound ? "<span class=\"tag\">" + text + "</span>" : text, classes);
+            out += td(cell.kind == line_kind::floor ? "<span class=\"tag\">" + text + "</span>" : text, classes);
         }
         out += "</tr>\n";
     }

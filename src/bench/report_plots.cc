@@ -51,7 +51,7 @@ plot_series sweep_series(const std::string& server, const std::vector<const row*
             continue;
         }
         double x = by_pipeline ? r->pipeline : r->connections;
-        series.points.push_back({x, r->rps, r->rps_min, r->rps_max, r->ceiling == "client"});
+        series.points.push_back({x, r->rps, r->rps_min, r->rps_max, is_floor(*r)});
     }
     return series;
 }
@@ -86,19 +86,20 @@ plot_spec sweep_spec(bool by_pipeline, const std::vector<const row*>& rows, cons
     plot_spec spec;
     spec.x_label = by_pipeline ? "pipeline depth (requests in flight per connection)" : "connections";
     spec.y_label = "requests/s (median; whiskers: min–max)";
-    bool any_client_bound = false;
+    bool any_floor = false;
     for (const auto& [server, server_rows] : by_server(rows, servers)) {
         plot_series series = sweep_series(server, server_rows, by_pipeline, style_of(servers, server));
         note_statuses(server, server_rows, spec.notes);
         for (const plot_point& p : series.points) {
-            any_client_bound = any_client_bound || p.hollow;
+            any_floor = any_floor || p.hollow;
         }
         if (!series.points.empty()) {
             spec.series.push_back(std::move(series));
         }
     }
-    if (any_client_bound) {
-        spec.notes.push_back("open markers: client-bound, a floor for the server rather than its capacity");
+    if (any_floor) {
+        spec.notes.push_back(
+            "open markers: client-bound or contended, a floor for the server rather than its capacity");
     }
     spec.x_scale = sweep_scale(spec.series);
     return spec;
@@ -127,7 +128,7 @@ latency_bars bars_of(const row& r) {
     if (r.status != "ok") {
         return {r.server, {}, r.status.substr(0, r.status.find(':'))};
     }
-    return {r.server, r.latency, r.ceiling == "client" ? "client-bound" : ""};
+    return {r.server, r.latency, is_floor(r) ? floor_label(r) : ""};
 }
 
 named_svg latency_plot(const results& r, const row_group& g, const point_key& point,

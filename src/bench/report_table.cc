@@ -62,7 +62,7 @@ line_kind kind_of(const row& r) {
     if (r.status != "ok") {
         return line_kind::status;
     }
-    return r.ceiling == "client" ? line_kind::client_bound : line_kind::ranked;
+    return is_floor(r) ? line_kind::floor : line_kind::ranked;
 }
 
 std::pair<double, double> rps_range(const row& r) {
@@ -92,13 +92,13 @@ bool ratio_crosses_one(const row& r, const row& base) {
     return r_lo / b_hi <= 1.0 && 1.0 <= r_hi / b_lo;
 }
 
-// A client-bound figure is a floor for its server, so a ratio against one is a bound.
+// A client-bound or contended figure is a floor for its server, so a ratio against one is a bound.
 std::string ratio_cell(const row& r, const row* base) {
     if (base == nullptr || r.server == "rpslab" || base->rps <= 0) {
         return "—";
     }
-    bool r_floor = r.ceiling == "client";
-    bool base_floor = base->ceiling == "client";
+    bool r_floor = is_floor(r);
+    bool base_floor = is_floor(*base);
     if (r_floor && base_floor) {
         return "?";
     }
@@ -118,7 +118,10 @@ std::string errors_cell(const row& r) {
 }
 
 std::string ceiling_cell(const row& r) {
-    return r.ceiling == "client" ? "client-bound, not ranked" : (r.ceiling.empty() ? "?" : r.ceiling);
+    if (r.ceiling == "client") {
+        return "client-bound, not ranked";
+    }
+    return (r.ceiling.empty() ? "?" : r.ceiling) + (is_floor(r) ? ", contended, not ranked" : "");
 }
 
 // Little's law is only checked where the runner computed it (a mean latency was measured).
@@ -128,6 +131,9 @@ bool littles_off(const row& r) {
 
 std::string notes_cell(const row& r) {
     std::vector<std::string> notes;
+    if (!r.contention.empty()) {
+        notes.push_back("contended: " + r.contention);
+    }
     if (r.rate_requested > 0) {
         notes.push_back("open loop at " + format_count(r.rate_requested) + " req/s");
     }
@@ -198,6 +204,7 @@ const std::vector<column> all_columns = {column::rank,   column::server,     col
 table_line make_line(const row& r, const line_context& ctx, const std::vector<column>& columns) {
     table_line line;
     line.kind = kind_of(r);
+    line.floor_label = line.kind == line_kind::floor ? floor_label(r) : "";
     line.server = r.server;
     line.load_command = r.load_command;
     for (std::size_t i = 0; i < columns.size(); ++i) {
@@ -253,7 +260,7 @@ std::map<point_key, std::vector<const row*>> by_point(const row_group& group) {
     return points;
 }
 
-// Ranked lines by rank, then client-bound, then status lines; each in server order.
+// Ranked lines by rank, then floors, then status lines; each in server order.
 // Ranks are taken before sorting: the sort may hold rows aside while it runs.
 void sort_point(std::vector<const row*>& rows, const std::vector<std::string>& servers) {
     std::map<const row*, std::tuple<int, int, std::size_t>> order;
@@ -287,8 +294,8 @@ sweep_cell sweep_cell_of(const row& r) {
     switch (kind_of(r)) {
     case line_kind::status:
         return {r.status.substr(0, r.status.find(':')), line_kind::status};
-    case line_kind::client_bound:
-        return {format_count(r.rps) + " client-bound", line_kind::client_bound};
+    case line_kind::floor:
+        return {format_count(r.rps) + " " + floor_label(r), line_kind::floor};
     case line_kind::ranked:
         return {format_count(r.rps), line_kind::ranked};
     }
@@ -378,6 +385,14 @@ std::string format_fixed(double value, int decimals) {
 
 std::string format_percent(double fraction, int decimals) {
     return format_fixed(fraction * 100, decimals) + "%";
+}
+
+bool is_floor(const row& r) {
+    return r.status == "ok" && (r.ceiling == "client" || !r.contention.empty());
+}
+
+std::string floor_label(const row& r) {
+    return r.ceiling == "client" ? "client-bound" : "contended";
 }
 
 std::size_t display_width(std::string_view text) {
@@ -586,11 +601,13 @@ std::vector<std::pair<std::string, std::string>> legend() {
                                   "was the ceiling."},
         {"vs rpslab", "this server's req/s over rpslab's at the same point. \"tie\": the ratio of the runs' ranges "
                       "crosses 1.0, so neither won. ≤: rpslab was client-bound, so its capacity is at least what "
-                      "was measured and the ratio at most this; ≥: the other way round; ?: both client-bound."},
+                      "was measured and the ratio at most this; ≥: the other way round; ?: both client-bound. A "
+                      "contended row (other work ran on its CPUs) counts as client-bound here."},
         {"Ceiling", "what limited the row, from the sampled utilisation: server (the server CPUs were busy), "
                     "client (the load generator's CPUs were: the figure is a floor for the server, and the row is "
-                    "never ranked) or network/other."},
-        {"Rank", "by req/s among the rows of the same point that were not client-bound."},
+                    "never ranked) or network/other. A server that shared its CPUs with other processes (more "
+                    "than 10% of their time, named in the notes) is contended: network/other, never ranked."},
+        {"Rank", "by req/s among the rows of the same point that were neither client-bound nor contended."},
         {"Little's law", "in a closed loop the requests in flight, connections × pipeline, should equal req/s × "
                          "mean latency within 20%. Where they differ, something other than the server set the "
                          "pace: errors, stalls, connections that never opened."},

@@ -52,12 +52,19 @@ enum class column {
 std::string_view column_title(column c);
 bool column_is_numeric(column c);
 
-// ranked: a server or network/other ceiling, ranked by req/s at its point. client_bound:
-// figures that are a floor for the server, never ranked. status: no figures at all.
-enum class line_kind { ranked, client_bound, status };
+// ranked: a server or network/other ceiling, ranked by req/s at its point. floor: figures
+// that are only a floor for the server (its client was the ceiling, or other work shared
+// its CPUs), never ranked. status: no figures at all.
+enum class line_kind { ranked, floor, status };
+
+// Whether a measured row's req/s is only a floor for its server, and why in two words:
+// "client-bound" or "contended" (other work ran on the measured CPUs).
+bool is_floor(const row& r);
+std::string floor_label(const row& r);
 
 struct table_line {
     line_kind kind = line_kind::ranked;
+    std::string floor_label; // floor lines: "client-bound" or "contended"
     std::string server;
     std::vector<std::string> cells; // one per column; a status line fills the key columns only
     std::string status;             // status lines: printed across the figure columns
@@ -73,7 +80,7 @@ inline constexpr std::size_t key_columns = 4;
 
 // One (workload, encoding) of one experiment: every server at every point. Lines are grouped
 // by point (fewest connections, then shallowest pipeline, first); within a point, ranked
-// lines by rank, then client-bound ones, then status lines, each in server order.
+// lines by rank, then floor ones, then status lines, each in server order.
 struct results_table {
     std::string workload, encoding;
     std::vector<column> columns; // notes only when some line has one

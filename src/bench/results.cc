@@ -62,6 +62,10 @@ void to_json(nlohmann::json& j, const row& v) {
     j["littles_law_ok"] = v.littles_law_ok;
     j["ceiling"] = v.ceiling;
     j["ceiling_reason"] = v.ceiling_reason;
+    j["server_foreign"] = v.server_foreign;
+    j["client_foreign"] = v.client_foreign;
+    j["steal"] = v.steal;
+    j["contention"] = v.contention;
     j["load_command"] = v.load_command;
 }
 
@@ -95,6 +99,10 @@ void from_json(const nlohmann::json& j, row& v) {
     get_opt(j, "littles_law_ok", v.littles_law_ok);
     get_opt(j, "ceiling", v.ceiling);
     get_opt(j, "ceiling_reason", v.ceiling_reason);
+    get_opt(j, "server_foreign", v.server_foreign);
+    get_opt(j, "client_foreign", v.client_foreign);
+    get_opt(j, "steal", v.steal);
+    get_opt(j, "contention", v.contention);
     get_opt(j, "load_command", v.load_command);
 }
 

@@ -35,6 +35,10 @@ struct run_sample {
     std::map<std::string, std::uint64_t> errors; // "status 503", "read ECONNRESET", "timeout"
     std::string ceiling;                         // this run's verdict: "server", "client" or "network/other"
     std::string ceiling_reason;
+    // Shares of the server's and client's CPUs that went to other processes (not to the
+    // side's own processes nor to interrupts), and of every CPU to the hypervisor.
+    double server_foreign = 0, client_foreign = 0, steal = 0;
+    std::string contention; // verdict::contention: empty unless other work competed
 };
 
 struct row {
@@ -71,7 +75,11 @@ struct row {
 
     std::string ceiling;        // "server", "client" or "network/other"
     std::string ceiling_reason; // "server CPUs 98% busy, client 41%"
-    std::string load_command;   // the exact command of the median repetition
+    // The most over its repetitions: other work on each side's CPUs, and steal. A row
+    // whose contention is set was not measured alone and is never ranked.
+    double server_foreign = 0, client_foreign = 0, steal = 0;
+    std::string contention;
+    std::string load_command; // the exact command of the median repetition
 };
 
 // How a server of the run was started: the command and, for nginx and h2o, the config text.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <dirent.h>
 #include <set>
 #include <stdexcept>
@@ -94,6 +95,9 @@ stat_line parse_stat_line(std::string_view text) {
     s.ppid = static_cast<pid_t>(to_u64(fields[1]));
     s.utime = to_u64(fields[11]);
     s.stime = to_u64(fields[12]);
+    if (fields.size() > 36) {
+        s.processor = static_cast<int>(to_u64(fields[36])); // field 39 of proc(5), counted from state
+    }
     return s;
 }
 
@@ -164,8 +168,9 @@ void parse_host_stat(std::string_view text, host_sample& out) {
                 total += to_u64(f[i]);
             }
             c.total = total;
-            c.busy = total - to_u64(f[4]) - to_u64(f[5]);
             c.softirq = to_u64(f[7]);
+            c.steal = f.size() > 8 ? to_u64(f[8]) : 0;
+            c.busy = total - to_u64(f[4]) - to_u64(f[5]) - c.steal;
             out.cpus.push_back(c);
         }
     }
@@ -204,7 +209,7 @@ host_sample take_host_sample() {
 host_usage host_between(const host_sample& before, const host_sample& after, const std::vector<int>& cpus) {
     host_usage u;
     std::set<int> wanted(cpus.begin(), cpus.end());
-    std::uint64_t busy = 0, total = 0, softirq = 0;
+    std::uint64_t busy = 0, total = 0, softirq = 0, steal = 0;
     for (const cpu_counters& a : after.cpus) {
         if (!wanted.empty() && wanted.count(a.cpu) == 0) {
             continue;
@@ -216,10 +221,15 @@ host_usage host_between(const host_sample& before, const host_sample& after, con
         busy += a.busy - b->busy;
         total += a.total - b->total;
         softirq += a.softirq - b->softirq;
+        steal += a.steal - b->steal;
     }
     if (total > 0) {
-        u.busy = static_cast<double>(busy) / static_cast<double>(total);
-        u.softirq = static_cast<double>(softirq) / static_cast<double>(total);
+        const auto share = [total](std::uint64_t ticks) {
+            return static_cast<double>(ticks) / static_cast<double>(total);
+        };
+        u.busy = share(busy);
+        u.softirq = share(softirq);
+        u.steal = share(steal);
     }
     const double wall_s = static_cast<double>(after.time_ns - before.time_ns) / 1e9;
     if (wall_s > 0) {
@@ -227,6 +237,49 @@ host_usage host_between(const host_sample& before, const host_sample& after, con
         u.packets_per_s = static_cast<double>(after.packets - before.packets) / wall_s;
     }
     return u;
+}
+
+process_sample take_process_sample() {
+    process_sample s;
+    for (pid_t pid : numeric_entries("/proc")) {
+        try {
+            s.processes.emplace(pid, parse_stat_line(read_file("/proc/" + std::to_string(pid) + "/stat")));
+        } catch (const std::invalid_argument&) {
+            // exited while we looked
+        }
+    }
+    return s;
+}
+
+other_work other_work_on(const process_sample& before, const process_sample& after, const std::set<pid_t>& ours,
+                         const std::vector<int>& cpus, double wall_s, long ticks_per_s) {
+    const std::set<int> wanted(cpus.begin(), cpus.end());
+    constexpr pid_t kthreadd = 2; // the parent of every kernel thread
+    pid_t top = 0;
+    std::uint64_t top_ticks = 0, all_ticks = 0;
+    for (const auto& [pid, now] : after.processes) {
+        if (ours.count(pid) != 0 || pid == kthreadd || now.ppid == kthreadd || wanted.count(now.processor) == 0) {
+            continue;
+        }
+        auto was = before.processes.find(pid);
+        const std::uint64_t start = was == before.processes.end() ? 0 : was->second.utime + was->second.stime;
+        const std::uint64_t used = now.utime + now.stime >= start ? now.utime + now.stime - start : 0;
+        all_ticks += used;
+        if (used > top_ticks) {
+            top = pid;
+            top_ticks = used;
+        }
+    }
+    other_work out;
+    if (top_ticks == 0 || wall_s <= 0 || wanted.empty()) {
+        return out;
+    }
+    const double tick_s = 1.0 / static_cast<double>(ticks_per_s);
+    out.share = static_cast<double>(all_ticks) * tick_s / (wall_s * static_cast<double>(wanted.size()));
+    char share[32];
+    std::snprintf(share, sizeof share, "%.0f%%", static_cast<double>(top_ticks) * tick_s / wall_s * 100);
+    out.busiest = after.processes.at(top).comm + " (pid " + std::to_string(top) + ", " + share + " of a CPU)";
+    return out;
 }
 
 } // namespace rpslab::bench

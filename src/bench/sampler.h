@@ -1,11 +1,13 @@
 // What the bench reads from /proc around a run: the CPU time of every thread of a process
-// tree (a server with its workers, or the load generator), and the host's per-CPU busy,
-// softirq and interrupt counts and packet counts. Parsing is pure, for the tests; the
+// tree (a server with its workers, or the load generator), the host's per-CPU busy,
+// softirq, irq and steal time, interrupt and packet counts, and every process's CPU time
+// (to name what else ran on the measured CPUs). Parsing is pure, for the tests; the
 // take_* functions read the live /proc.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <sys/types.h>
@@ -18,6 +20,7 @@ struct stat_line {
     std::string comm;
     pid_t ppid = 0;
     std::uint64_t utime = 0, stime = 0; // clock ticks
+    int processor = -1;                 // the CPU it last ran on (-1: the line is too old to say)
 };
 // Throws std::invalid_argument on text that is not a stat line.
 stat_line parse_stat_line(std::string_view text);
@@ -46,7 +49,9 @@ tree_usage usage_between(const tree_sample& before, const tree_sample& after, lo
 
 struct cpu_counters {
     int cpu = 0;
-    std::uint64_t busy = 0, total = 0, softirq = 0; // ticks; busy = total - idle - iowait
+    // Ticks. busy = total - idle - iowait - steal: time the hypervisor gave to another
+    // guest is not work done on this machine, so it never makes a CPU look saturated.
+    std::uint64_t busy = 0, total = 0, softirq = 0, steal = 0;
 };
 
 struct host_sample {
@@ -66,10 +71,29 @@ host_sample take_host_sample();
 struct host_usage {
     double busy = 0;    // of the CPUs asked about: busy ticks / total ticks
     double softirq = 0; // softirq ticks / total ticks of those CPUs
+    double steal = 0;   // likewise for time stolen by the hypervisor
     double interrupts_per_s = 0;
     double packets_per_s = 0;
 };
 // Over `cpus` (empty: every CPU).
 host_usage host_between(const host_sample& before, const host_sample& after, const std::vector<int>& cpus);
+
+// Every process on the host: its stat line, by pid.
+struct process_sample {
+    std::map<pid_t, stat_line> processes;
+};
+process_sample take_process_sample();
+
+// CPU time used between the samples by processes outside `ours` that were last seen on one
+// of `cpus`, as a share of those CPUs, and the busiest of them: "yes (pid 4242, 97% of a
+// CPU)". Kernel threads are left out: ksoftirqd and the kworkers do the measured traffic's
+// own work. Where a process last ran is where it was at the second sample: exact for a
+// pinned process, a hint for one that moves (reports say "e.g.").
+struct other_work {
+    double share = 0;
+    std::string busiest;
+};
+other_work other_work_on(const process_sample& before, const process_sample& after, const std::set<pid_t>& ours,
+                         const std::vector<int>& cpus, double wall_s, long ticks_per_s);
 
 } // namespace rpslab::bench

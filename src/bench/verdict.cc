@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <numeric>
+#include <utility>
 
 namespace rpslab::bench {
 
@@ -24,9 +25,38 @@ double median_of(std::vector<double> v) {
     return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-} // namespace
+std::string contention_of(const verdict_input& in) {
+    std::string out;
+    const auto side = [&out](const char* name, double share, const std::string& top) {
+        if (share >= contended) {
+            out += std::string(out.empty() ? "" : "; ") + "other work took " + percent(share) + " of the " + name +
+                   " CPUs" + (top.empty() ? "" : " (e.g. " + top + ")");
+        }
+    };
+    side("server", in.server_foreign, in.server_foreign_top);
+    side("client", in.client_foreign, in.client_foreign_top);
+    if (in.steal >= stolen) {
+        out += std::string(out.empty() ? "" : "; ") + "the hypervisor took " + percent(in.steal) + " of the CPUs";
+    }
+    return out;
+}
 
-verdict ceiling_of(const verdict_input& in) {
+verdict with_contention(verdict v, const verdict_input& in) {
+    v.contention = contention_of(in);
+    if (!v.contention.empty()) {
+        v.reason += "; " + v.contention;
+    }
+    return v;
+}
+
+verdict found(std::string ceiling, std::string reason) {
+    verdict v;
+    v.ceiling = std::move(ceiling);
+    v.reason = std::move(reason);
+    return v;
+}
+
+verdict ceiling_before_contention(const verdict_input& in) {
     std::string both = "server CPUs " + percent(in.server_busy) + " busy, client CPUs " + percent(in.client_busy);
     if (in.server_capacity_rps > 0 && in.client_capacity_rps > 0) {
         char buf[128];
@@ -40,16 +70,52 @@ verdict ceiling_of(const verdict_input& in) {
     const bool client_has_headroom =
         in.server_capacity_rps > 0 && in.client_capacity_rps > 1.1 * in.server_capacity_rps;
     if (client_saturated && !(server_saturated && client_has_headroom)) {
-        return {"client", both + (in.generator_ceiling ? "; the load generator reported its threads saturated" : "")};
+        return found("client",
+                     both + (in.generator_ceiling ? "; the load generator reported its threads saturated" : ""));
     }
     if (in.server_busy >= saturated) {
-        return {"server", both};
+        return found("server", both);
     }
     if (in.server_busiest_thread >= saturated) {
-        return {"server", both + "; server thread " + in.server_busiest_name + " at " +
-                              percent(in.server_busiest_thread) + " of a CPU"};
+        return found("server", both + "; server thread " + in.server_busiest_name + " at " +
+                                   percent(in.server_busiest_thread) + " of a CPU");
     }
-    return {"network/other", both + ": neither side saturated (latency, connections or the network)"};
+    return found("network/other", both + ": neither side saturated (latency, connections or the network)");
+}
+
+// One contended repetition taints the row: its median may be that repetition, and the
+// others ran beside whatever it was.
+void aggregate_contention(row& r, const std::vector<run_sample>& runs) {
+    r.server_foreign = r.client_foreign = r.steal = 0;
+    r.contention.clear();
+    std::size_t contended_runs = 0;
+    double worst = 0;
+    for (const run_sample& s : runs) {
+        r.server_foreign = std::max(r.server_foreign, s.server_foreign);
+        r.client_foreign = std::max(r.client_foreign, s.client_foreign);
+        r.steal = std::max(r.steal, s.steal);
+        const double share = std::max({s.server_foreign, s.client_foreign, s.steal});
+        if (!s.contention.empty()) {
+            ++contended_runs;
+            if (share >= worst) {
+                worst = share;
+                r.contention = s.contention;
+            }
+        }
+    }
+    if (contended_runs > 0 && runs.size() > 1) {
+        r.contention += " (in " + std::to_string(contended_runs) + " of " + std::to_string(runs.size()) + " runs)";
+    }
+}
+
+} // namespace
+
+verdict ceiling_of(const verdict_input& in) {
+    verdict v = ceiling_before_contention(in);
+    if (v.ceiling == "server" && in.server_foreign >= contended) {
+        v.ceiling = "network/other"; // the server could not use all of its CPUs
+    }
+    return with_contention(v, in);
 }
 
 bool littles_law_holds(double in_flight, double rps, double mean_latency_us) {
@@ -126,6 +192,7 @@ void aggregate(row& r, const std::vector<run_sample>& runs, const std::vector<st
         r.ceiling_reason +=
             " (the median run; " + std::to_string(same) + " of " + std::to_string(runs.size()) + " runs agree)";
     }
+    aggregate_contention(r, runs);
 }
 
 } // namespace rpslab::bench

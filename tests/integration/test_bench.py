@@ -97,6 +97,7 @@ def test_every_server_and_point_has_a_row_with_every_figure(tiny_run):
         assert 0 < r["server_cpu_us_per_req"] < 10_000 and 0 < r["client_cpu_us_per_req"] < 10_000
         assert 0 < r["latency_us"]["p50"] <= r["latency_us"]["p99"] <= r["latency_us"]["max"]
         assert isinstance(r["littles_law_ok"], bool)
+        assert 0 <= r["server_foreign"] <= 1 and 0 <= r["client_foreign"] <= 1 and isinstance(r["contention"], str)
         assert "taskset -c" in r["load_command"] and "http://127.0.0.1:" in r["load_command"].split(" load ")[1]
 
 
@@ -165,6 +166,30 @@ def test_a_stale_server_on_the_port_is_never_measured(tmp_path):
     [row] = rows_of(tmp_path / "out")
     assert row["status"] == (f"failed: port {port} already answers before rpslab starts: "
                              "a stale server must never be measured in its place")
+
+
+def test_other_work_on_the_server_cpu_is_named_and_the_row_not_ranked(tmp_path):
+    """A busy loop pinned to the server CPU takes about half of it: the row must say so,
+    name the process, and not count as the server's capacity."""
+    server = str(min(os.sched_getaffinity(0)))
+    plan = dict(TINY_PLAN, experiments=[dict(TINY_PLAN["experiments"][0], servers=["rpslab"], workloads=["/simple"],
+                                             pipeline=[1], x_axis="none")])
+    (tmp_path / "p.json").write_text(json.dumps(plan))
+    hog = subprocess.Popen(["taskset", "-c", server, "python3", "-c", "while True: pass"])
+    try:
+        proc = run_bench(str(tmp_path / "p.json"), "--out", str(tmp_path / "out"), "--repeat", "1",
+                         "--server-cpus", server, "--client-cpus", str(max(os.sched_getaffinity(0))))
+    finally:
+        hog.kill()
+        hog.wait()
+    assert proc.returncode == 0, proc.stderr
+    [row] = rows_of(tmp_path / "out")
+    assert row["server_foreign"] > 0.25, row
+    assert row["contention"].startswith("other work took "), row["contention"]
+    assert f"of the server CPUs (e.g. python3 (pid {hog.pid}, " in row["contention"], row["contention"]
+    assert row["ceiling"] == "network/other" and row["contention"] in row["ceiling_reason"]
+    table = (tmp_path / "out" / "results.md").read_text()
+    assert "network/other, contended, not ranked" in table and "contended: other work took" in table, table
 
 
 @pytest.mark.parametrize("plan_text, message", [

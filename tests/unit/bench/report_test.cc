@@ -90,7 +90,7 @@ TEST(report_table, client_bound_rows_carry_no_rank_and_bound_the_ratios_against_
     std::vector<experiment_section> sections = build_sections(fixture());
     const results_table& table = sections[1].tables[0];
     const table_line& rpslab = line_of(table, "rpslab", 16);
-    EXPECT_EQ(rpslab.kind, line_kind::client_bound);
+    EXPECT_EQ(rpslab.kind, line_kind::floor);
     EXPECT_EQ(cell(table, rpslab, column::rank), "—");
     EXPECT_EQ(cell(table, rpslab, column::ceiling), "client-bound, not ranked");
     EXPECT_EQ(rpslab.ceiling_reason, "client CPUs 99% busy, server 61%");
@@ -112,6 +112,32 @@ TEST(report_table, every_row_has_a_rank_only_when_it_was_not_client_bound) {
             }
         }
     }
+}
+
+TEST(report_table, a_contended_row_is_a_floor_with_its_reason_in_the_notes) {
+    results r = fixture();
+    row* nginx = nullptr;
+    for (row& each : r.rows) {
+        if (each.experiment == r.rows.front().experiment && each.server == "nginx" && each.pipeline == 1 &&
+            each.workload == r.rows.front().workload) {
+            nginx = &each;
+        }
+    }
+    ASSERT_NE(nginx, nullptr);
+    nginx->ceiling = "network/other";
+    nginx->contention = "other work took 31% of the server CPUs (e.g. yes (pid 4242, 62% of a CPU))";
+    const std::vector<experiment_section> sections = build_sections(r);
+    const results_table& table = sections[0].tables[0];
+    const table_line& line = line_of(table, "nginx", 1);
+    EXPECT_EQ(line.kind, line_kind::floor);
+    EXPECT_EQ(line.floor_label, "contended");
+    EXPECT_EQ(cell(table, line, column::rank), "—");
+    EXPECT_EQ(cell(table, line, column::ceiling), "network/other, contended, not ranked");
+    EXPECT_EQ(cell(table, line, column::notes), "contended: " + nginx->contention);
+    // After the ranked lines of its point, before the status line of the missing h2o.
+    ASSERT_EQ(table.lines.size(), 4u);
+    EXPECT_EQ(table.lines[2].server, "nginx");
+    EXPECT_EQ(cell(table, line_of(table, "fasthttp", 1), column::rank), "2");
 }
 
 TEST(report_table, littles_law_failures_and_noise_are_flagged) {
@@ -200,7 +226,7 @@ TEST(report_html, holds_the_same_tables_and_every_plot_inline) {
     std::string html = render_html(fixture(), plots);
     EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
     EXPECT_EQ(count(html, "<svg "), plots.size());
-    EXPECT_EQ(count(html, "<tr class=\"client"), 1u);
+    EXPECT_EQ(count(html, "<tr class=\"floor"), 1u);
     EXPECT_EQ(count(html, "<td class=\"status\" colspan=\"10\">missing: h2o not found (package h2o; make deps)</td>"),
               2u);
     EXPECT_NE(html.find("<td class=\"num\">71,234</td>"), std::string::npos);

@@ -69,6 +69,32 @@ TEST(ceiling_of, generator_report_and_single_busy_thread) {
     EXPECT_NE(v.reason.find("server thread nethttp-peer at 97% of a CPU"), std::string::npos) << v.reason;
 }
 
+TEST(ceiling_of, a_server_that_shared_its_cpus_is_not_the_ceiling) {
+    verdict_input in = busy(0.99, 0.40);
+    in.server_foreign = 0.09; // the sampler, ticks and rounding: not contention
+    verdict v = ceiling_of(in);
+    EXPECT_EQ(v.ceiling, "server");
+    EXPECT_EQ(v.contention, "");
+    in.server_foreign = 0.31;
+    in.server_foreign_top = "yes (pid 4242, 62% of a CPU)";
+    v = ceiling_of(in);
+    EXPECT_EQ(v.ceiling, "network/other");
+    EXPECT_EQ(v.contention, "other work took 31% of the server CPUs (e.g. yes (pid 4242, 62% of a CPU))");
+    EXPECT_EQ(v.reason, "server CPUs 99% busy, client CPUs 40%; " + v.contention);
+}
+
+TEST(ceiling_of, contention_on_the_client_side_and_steal_are_named_too) {
+    verdict_input in = busy(0.60, 0.97);
+    in.client_foreign = 0.20;
+    in.steal = 0.07;
+    verdict v = ceiling_of(in);
+    EXPECT_EQ(v.ceiling, "client"); // still the client: a starved generator is still the ceiling
+    EXPECT_EQ(v.contention, "other work took 20% of the client CPUs; the hypervisor took 7% of the CPUs");
+    in.client_foreign = 0;
+    in.steal = 0.04;
+    EXPECT_EQ(ceiling_of(in).contention, "");
+}
+
 TEST(littles_law, closed_loop_in_flight) {
     EXPECT_TRUE(littles_law_holds(50, 100'000, 500));  // 100k/s x 0.5 ms = 50
     EXPECT_TRUE(littles_law_holds(50, 100'000, 590));  // 59: within 20%
@@ -138,4 +164,23 @@ TEST(servers, static_servers_get_files_and_no_compute) {
     EXPECT_EQ(load_path("h2o", "/compute"), "");
     EXPECT_EQ(check_for("h2o", "/read", true).file, "read/7.json.gz");
     EXPECT_EQ(check_for("nethttp", "/read", false).path, "/read?id=7");
+}
+
+TEST(aggregate, one_contended_run_marks_the_row_with_the_worst) {
+    row r;
+    r.connections = 50;
+    run_sample a = sample(100'000, 500, "server"), b = sample(90'000, 560, "network/other"),
+               c = sample(101'000, 495, "network/other");
+    b.server_foreign = 0.12;
+    b.contention = "other work took 12% of the server CPUs";
+    c.server_foreign = 0.35;
+    c.steal = 0.02;
+    c.contention = "other work took 35% of the server CPUs";
+    aggregate(r, {a, b, c}, {"a", "b", "c"});
+    EXPECT_EQ(r.contention, "other work took 35% of the server CPUs (in 2 of 3 runs)");
+    EXPECT_DOUBLE_EQ(r.server_foreign, 0.35);
+    EXPECT_DOUBLE_EQ(r.steal, 0.02);
+    aggregate(r, {a}, {"a"});
+    EXPECT_EQ(r.contention, "");
+    EXPECT_EQ(r.server_foreign, 0);
 }
