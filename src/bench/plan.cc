@@ -42,7 +42,7 @@ bool contains(std::span<const std::string_view> items, std::string_view item) {
     return std::find(items.begin(), items.end(), item) != items.end();
 }
 
-std::string join(std::span<const std::string_view> items) {
+std::string comma_list(std::span<const std::string_view> items) {
     std::string out;
     for (std::string_view item : items) {
         out += out.empty() ? "" : ", ";
@@ -258,7 +258,7 @@ private:
         }
         for (const auto& [key, value] : j.items()) {
             if (!contains(allowed, key)) {
-                fail(path, "unknown key " + in_quotes(key) + " (allowed: " + join(allowed) + ")");
+                fail(path, "unknown key " + in_quotes(key) + " (allowed: " + comma_list(allowed) + ")");
             }
         }
     }
@@ -382,7 +382,7 @@ private:
     std::string one_of(const json& j, const std::string& path, std::span<const std::string_view> known) const {
         std::string text = string(j, path);
         if (!contains(known, text)) {
-            fail(path, "must be one of " + join(known) + ", got " + in_quotes(text));
+            fail(path, "must be one of " + comma_list(known) + ", got " + in_quotes(text));
         }
         return text;
     }
@@ -433,7 +433,7 @@ private:
             std::string text = string(j[i], element(path, i));
             if (!contains(known, text)) {
                 fail(element(path, i),
-                     "unknown " + std::string(what) + " " + in_quotes(text) + " (known: " + join(known) + ")");
+                     "unknown " + std::string(what) + " " + in_quotes(text) + " (known: " + comma_list(known) + ")");
             }
             if (std::find(out.begin(), out.end(), text) != out.end()) {
                 fail(element(path, i), in_quotes(text) + " is listed twice");

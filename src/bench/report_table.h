@@ -3,6 +3,7 @@
 // and report.html print the same tables from this model, so they cannot disagree.
 #pragma once
 
+#include "bench/report_format.h"
 #include "bench/results.h"
 
 #include <string>
@@ -11,15 +12,6 @@
 #include <vector>
 
 namespace rpslab::bench {
-
-// Number formats shared by every report. Non-finite values print as "?".
-std::string format_count(double value);                    // 1234567.4 -> "1,234,567"
-std::string format_fixed(double value, int decimals);      // 13.06, 1 -> "13.1"
-std::string format_percent(double fraction, int decimals); // 0.0213, 1 -> "2.1%"
-// 8.46 -> "8.5 µs", 640 -> "640 µs", 1480 -> "1.48 ms", 2.5e6 -> "2.50 s"; 0 (not measured) -> "—".
-std::string format_latency(double us);
-// Columns as a terminal shows them: one per code point (every character we print is narrow).
-std::size_t display_width(std::string_view text);
 
 // One point of a sweep: rows of a group that share it are rounds of the same measurement.
 struct point_key {

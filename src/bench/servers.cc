@@ -1,5 +1,6 @@
 #include "bench/servers.h"
 
+#include "app/products.h"
 #include "bench/probe.h"
 #include "bench/process.h"
 
@@ -159,7 +160,9 @@ std::string load_path(const std::string& name, const std::string& workload) {
     if (workload == "/compute") {
         return "";
     }
-    return workload == "/read" ? "/read/{0..499}.json" : workload;
+    // The dump's files, one per product of the pool rpslab serves.
+    static const std::string read_files = "/read/{0.." + std::to_string(app::product_pool::pool_size - 1) + "}.json";
+    return workload == "/read" ? read_files : workload;
 }
 
 body_check check_for(const std::string& name, const std::string& workload, bool gzip) {
