@@ -124,13 +124,13 @@ load_outcome run_load_sampled(const load_request& req, pid_t server_pid, const b
     const std::int64_t window_start = t0 + (req.warmup_ms + 250) * 1'000'000;
     const std::int64_t window_end = t0 + (req.warmup_ms + req.duration_ms) * 1'000'000;
     sleep_until_ns(window_start);
-    tree_sample server_before = take_tree_sample(server_pid);
-    host_sample host_before = take_host_sample();
     process_sample everyone_before = take_process_sample();
+    tree_sample server_before = take_tree_sample(server_pid, everyone_before);
+    host_sample host_before = take_host_sample();
     sleep_until_ns(window_end);
-    tree_sample server_after = take_tree_sample(server_pid);
-    host_sample host_after = take_host_sample();
     process_sample everyone_after = take_process_sample();
+    tree_sample server_after = take_tree_sample(server_pid, everyone_after);
+    host_sample host_after = take_host_sample();
 
     int status = 0;
     if (!wait_exit(pid, static_cast<int>(req.warmup_ms + req.duration_ms) + 30'000, &status)) {

@@ -35,8 +35,8 @@ struct run_sample {
     std::map<std::string, std::uint64_t> errors; // "status 503", "read ECONNRESET", "timeout"
     std::string ceiling;                         // this run's verdict: "server", "client" or "network/other"
     std::string ceiling_reason;
-    // Shares of the server's and client's CPUs that went to other processes (not to the
-    // side's own processes nor to interrupts), and of every CPU to the hypervisor.
+    // Shares of the server's and client's CPUs that went to other processes (kernel
+    // threads aside), and of every CPU to the hypervisor.
     double server_foreign = 0, client_foreign = 0, steal = 0;
     std::string contention; // verdict::contention: empty unless other work competed
 };

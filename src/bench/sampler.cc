@@ -57,14 +57,10 @@ std::vector<pid_t> numeric_entries(const std::string& dir) {
 }
 
 // The root and its descendants, from every process's parent pid.
-std::vector<pid_t> tree_of(pid_t root) {
+std::vector<pid_t> tree_of(pid_t root, const process_sample& everyone) {
     std::multimap<pid_t, pid_t> children;
-    for (pid_t pid : numeric_entries("/proc")) {
-        try {
-            children.emplace(parse_stat_line(read_file("/proc/" + std::to_string(pid) + "/stat")).ppid, pid);
-        } catch (const std::invalid_argument&) {
-            // exited while we looked
-        }
+    for (const auto& [pid, line] : everyone.processes) {
+        children.emplace(line.ppid, pid);
     }
     std::vector<pid_t> out{root};
     for (std::size_t i = 0; i < out.size(); ++i) {
@@ -101,9 +97,9 @@ stat_line parse_stat_line(std::string_view text) {
     return s;
 }
 
-tree_sample take_tree_sample(pid_t root) {
+tree_sample take_tree_sample(pid_t root, const process_sample& everyone) {
     tree_sample s;
-    for (pid_t pid : tree_of(root)) {
+    for (pid_t pid : tree_of(root, everyone)) {
         const std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
         bool any = false;
         for (pid_t tid : numeric_entries(task_dir)) {
@@ -116,10 +112,8 @@ tree_sample take_tree_sample(pid_t root) {
             }
         }
         s.processes += any ? 1 : 0;
-        try {
-            stat_line p = parse_stat_line(read_file("/proc/" + std::to_string(pid) + "/stat"));
-            s.process_ticks[pid] = p.utime + p.stime;
-        } catch (const std::invalid_argument&) {
+        if (auto p = everyone.processes.find(pid); p != everyone.processes.end()) {
+            s.process_ticks[pid] = p->second.utime + p->second.stime;
         }
     }
     s.time_ns = core::monotonic_ns();

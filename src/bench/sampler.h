@@ -1,7 +1,7 @@
 // What the bench reads from /proc around a run: the CPU time of every thread of a process
 // tree (a server with its workers, or the load generator), the host's per-CPU busy,
-// softirq, irq and steal time, interrupt and packet counts, and every process's CPU time
-// (to name what else ran on the measured CPUs). Parsing is pure, for the tests; the
+// softirq and steal time, interrupt and packet counts, and every process's CPU time (to
+// name what else ran on the measured CPUs). Parsing is pure, for the tests; the
 // take_* functions read the live /proc.
 #pragma once
 
@@ -25,6 +25,12 @@ struct stat_line {
 // Throws std::invalid_argument on text that is not a stat line.
 stat_line parse_stat_line(std::string_view text);
 
+// Every process on the host: its stat line, by pid.
+struct process_sample {
+    std::map<pid_t, stat_line> processes;
+};
+process_sample take_process_sample();
+
 struct tree_sample {
     std::int64_t time_ns = 0;                     // monotonic
     std::map<pid_t, std::uint64_t> thread_ticks;  // tid -> utime + stime
@@ -33,8 +39,9 @@ struct tree_sample {
     int processes = 0;
 };
 
-// Every thread of `root` and of its descendants (found by parent pid in /proc).
-tree_sample take_tree_sample(pid_t root);
+// Every thread of `root` and of its descendants, found by parent pid in `everyone` (taken
+// just before, so one scan of /proc serves both samples).
+tree_sample take_tree_sample(pid_t root, const process_sample& everyone);
 
 struct tree_usage {
     double cpu_s = 0;               // all threads, over the interval
@@ -77,12 +84,6 @@ struct host_usage {
 };
 // Over `cpus` (empty: every CPU).
 host_usage host_between(const host_sample& before, const host_sample& after, const std::vector<int>& cpus);
-
-// Every process on the host: its stat line, by pid.
-struct process_sample {
-    std::map<pid_t, stat_line> processes;
-};
-process_sample take_process_sample();
 
 // CPU time used between the samples by processes outside `ours` that were last seen on one
 // of `cpus`, as a share of those CPUs, and the busiest of them: "yes (pid 4242, 97% of a

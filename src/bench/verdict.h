@@ -13,9 +13,9 @@ namespace rpslab::bench {
 // At or above this share of its CPUs a side counts as saturated: the last few percent
 // go to timer ticks, the sampler itself and rounding of the kernel's tick counts.
 inline constexpr double saturated = 0.90;
-// Above this share of a side's CPUs spent on neither that side's processes nor interrupts,
+// Above this share of a side's CPUs used by other processes (kernel threads aside),
 // something else competed with it and the number is not that side's own: a server row so
-// contended is never ranked. Below it lie the sampler, timer ticks and tick rounding.
+// contended is never ranked. Below it lie stray daemons, the sampler and tick rounding.
 inline constexpr double contended = 0.10;
 // Time the hypervisor gave to other guests, worth naming above this share.
 inline constexpr double stolen = 0.05;
